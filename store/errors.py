@@ -1,0 +1,27 @@
+"""Errors raised by the store layer.
+
+    StoreError
+    ├── ConflictError        a stale version or a duplicate id; the commit wrote nothing
+    ├── NotFoundError        a blob or record that must exist does not
+    └── StoreUnavailable     the backend cannot be reached
+
+Adapters translate driver and SDK errors into these at their edge
+(`raise ... from exc`), so nothing above the store sees aiosqlite, azure-cosmos
+or azure-storage-blob exceptions.
+"""
+
+
+class StoreError(Exception):
+    """Base of every store error."""
+
+
+class ConflictError(StoreError):
+    """A write lost a race: the record changed since it was read, or the id is taken."""
+
+
+class NotFoundError(StoreError):
+    """A blob or record that must exist does not."""
+
+
+class StoreUnavailable(StoreError):
+    """The backend cannot be reached."""
