@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, Literal, Protocol, Self, TypeVar
+from typing import Literal, Protocol, Self
 
 from store.records import (
     AuditEvent,
@@ -32,14 +32,12 @@ from store.records import (
     StaffUser,
 )
 
-T = TypeVar("T")
-
 # Which cases a function mailbox listing shows, seen from the member asking.
 AssignedFilter = Literal["me", "others", "unassigned"]
 
 
 @dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
+class Page[T]:
     items: list[T]
     next_cursor: str | None
 
