@@ -1,0 +1,72 @@
+"""Deciding, per recipient, whether they are registered or get a link, and how a link recipient identifies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from identity.contact import normalize_mobile, normalize_personal_number
+from identity.errors import IdentityError
+from messaging.errors import InvalidRequest
+from messaging.model import RecipientInput
+from messaging.policy import METHOD_LOA, default_method, method_reaches
+from messaging.validation import normalise_address
+from store.ports import UnitOfWork
+from store.records import Mailbox
+
+_METHOD_NAMES_SV = {"email": "e-post", "sms": "sms", "eid": "e-legitimation", "siths": "SITHS-kort"}
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRecipient:
+    address: str
+    mailbox: Mailbox | None
+    method: str | None = None
+    # The identifying datum in normalised form (E.164 number or 12-digit personal number).
+    contact: str | None = None
+
+    @property
+    def registered(self) -> bool:
+        return self.mailbox is not None
+
+
+async def resolve(uow: UnitOfWork, recipient: RecipientInput, loa: int) -> ResolvedRecipient:
+    address = normalise_address(recipient.address)
+    mailbox = await uow.mailboxes.get(address)
+    if mailbox is not None:
+        # Registered recipients identify with their own account; a method given is not needed.
+        return ResolvedRecipient(address=address, mailbox=mailbox)
+    method = recipient.method or default_method(loa)
+    if method is None:
+        raise InvalidRequest(
+            "method_required",
+            "Välj hur mottagaren ska identifiera sig (sms eller e-legitimation).",
+            f"Recipient {address} is not registered; a method is needed at LoA{loa}.",
+        )
+    if not method_reaches(method, loa):
+        raise InvalidRequest(
+            "method_below_loa",
+            f"Identifiering med {_METHOD_NAMES_SV[method]} räcker inte för tillitsnivå {loa}.",
+            f"Method {method} reaches LoA{METHOD_LOA[method]}, below the message's LoA{loa}.",
+        )
+    return ResolvedRecipient(address=address, mailbox=None, method=method, contact=_contact(recipient, method))
+
+
+def _contact(recipient: RecipientInput, method: str) -> str | None:
+    try:
+        if method == "sms":
+            if not recipient.phone:
+                raise InvalidRequest(
+                    "phone_required", "Ange mottagarens mobilnummer för sms.", "sms needs a phone number."
+                )
+            return normalize_mobile(recipient.phone)
+        if method == "eid":
+            if not recipient.personal_number:
+                raise InvalidRequest(
+                    "personal_number_required",
+                    "Ange mottagarens personnummer för e-legitimation.",
+                    "eid needs a personal identity number.",
+                )
+            return normalize_personal_number(recipient.personal_number)
+    except IdentityError as exc:
+        raise InvalidRequest(exc.code, exc.message_sv, exc.code.replace("_", " ")) from None
+    return None

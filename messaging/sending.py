@@ -1,0 +1,222 @@
+"""Sending a message: one unit of work holds the message, its deliveries, cases, notifications and audit entry.
+
+Attachments are streamed to blob storage first; the records are committed last,
+so a crash leaves either the whole message or none of it (at worst unreferenced
+ciphertext blobs, which no record points to and nobody can read).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from messaging import audit
+from messaging.attachments import IncomingAttachment, remove_blobs, store_attachments
+from messaging.directory import member_mailbox, organisation
+from messaging.errors import Forbidden, NotFound
+from messaging.model import Actor, Content, NewMessage, SentMessage
+from messaging.ports import DataKey, Deps
+from messaging.recipients import ResolvedRecipient, resolve
+from messaging.sealing import associated_data, seal_box, seal_content, seal_text
+from messaging.validation import check_message
+from store.ports import UnitOfWork
+from store.records import AttachmentMeta, Case, Delivery, Mailbox, Message, Organisation, OutboxItem
+
+DEFAULT_OPEN_MESSAGE = (
+    "Du har fått ett krypterat meddelande. Öppna länken och identifiera dig för att läsa det."
+)
+LINK_TOKEN_PURPOSE = "link-token"
+CONTACT_PURPOSE = {"sms": "phone", "eid": "personal-number"}
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A message whose records are ready to stage, before attachments are known."""
+
+    message: Message
+    key: DataKey
+    sender: Mailbox
+    recipients: list[ResolvedRecipient]
+    open_message: str
+
+
+async def send_message(
+    deps: Deps,
+    actor: Actor,
+    new: NewMessage,
+    attachments: AsyncIterable[IncomingAttachment] | None = None,
+    *,
+    in_reply_to: Delivery | None = None,
+    thread_id: str | None = None,
+) -> SentMessage:
+    check_message(new, deps.limits)
+    org = await organisation(deps, actor)
+    async with deps.store.unit_of_work(actor.org_id) as uow:
+        draft = await _draft(deps, uow, actor, org, new, thread_id)
+    stored: list[AttachmentMeta] = []
+    if attachments is not None:
+        stored = await store_attachments(deps, draft.key, actor.org_id, draft.message.message_id, attachments)
+    draft.message.attachments = stored
+    try:
+        return await _commit(deps, actor, draft, in_reply_to)
+    except BaseException:
+        await remove_blobs(deps, stored)
+        raise
+
+
+async def _draft(
+    deps: Deps, uow: UnitOfWork, actor: Actor, org: Organisation, new: NewMessage, thread_id: str | None
+) -> Draft:
+    sender = await _sender_mailbox(uow, actor, new.sender_mailbox)
+    recipients = [await resolve(uow, r, new.loa) for r in new.recipients]
+    message_id = deps.new_id()
+    key, wrapped = await deps.envelope.new_data_key(associated_data(actor.org_id, message_id, "key"))
+    open_message = new.open_message.strip() or org.default_open_message or DEFAULT_OPEN_MESSAGE
+    content = Content(subject=new.subject.strip(), body=new.body, open_message=open_message)
+    message = Message(
+        org_id=actor.org_id,
+        message_id=message_id,
+        thread_id=thread_id or message_id,
+        sender_mailbox=sender.address,
+        sender_user_id=actor.user_id,
+        sent_at=deps.clock(),
+        loa=new.loa,
+        reply_allowed=new.reply_allowed,
+        sealed_content=seal_content(key, actor.org_id, message_id, content),
+        wrapped_key=wrapped,
+        has_links=any(not r.registered for r in recipients),
+    )
+    return Draft(message, key, sender, recipients, open_message)
+
+
+async def _sender_mailbox(uow: UnitOfWork, actor: Actor, address: str | None) -> Mailbox:
+    try:
+        return await member_mailbox(uow, actor, address or actor.email)
+    except NotFound:
+        raise Forbidden(
+            "not_a_member", "Du kan bara skicka från din egen brevlåda eller en funktionsbrevlåda du tillhör."
+        ) from None
+
+
+async def _commit(deps: Deps, actor: Actor, draft: Draft, in_reply_to: Delivery | None) -> SentMessage:
+    async with deps.store.unit_of_work(actor.org_id) as uow:
+        uow.messages.add(draft.message)
+        deliveries = [await _stage_recipient(deps, uow, draft, r) for r in draft.recipients]
+        if in_reply_to is not None:
+            _mark_answered(uow, in_reply_to, draft.message.sent_at)
+        uow.audit.append(
+            audit.event(
+                actor,
+                "message.replied" if in_reply_to else "message.sent",
+                f"message:{draft.message.message_id}",
+                deps.clock(),
+                loa=str(draft.message.loa),
+                recipients=str(len(deliveries)),
+                attachments=str(len(draft.message.attachments)),
+                **({"in_reply_to": in_reply_to.delivery_id} if in_reply_to else {}),
+            )
+        )
+        await uow.commit()
+    return SentMessage(draft.message, deliveries)
+
+
+def _mark_answered(uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:
+    if delivery.status == "unopened":
+        delivery.opened_at = at
+    delivery.status = "answered"
+    delivery.answered_at = at
+    uow.deliveries.update(delivery)
+
+
+async def _stage_recipient(deps: Deps, uow: UnitOfWork, draft: Draft, recipient: ResolvedRecipient) -> Delivery:
+    message = draft.message
+    delivery = Delivery(
+        org_id=message.org_id,
+        delivery_id=deps.new_id(),
+        message_id=message.message_id,
+        sender_mailbox=message.sender_mailbox,
+        address=recipient.address,
+        kind="registered" if recipient.registered else "link",
+        sent_at=message.sent_at,
+    )
+    if recipient.mailbox is not None:
+        delivery.recipient_mailbox = recipient.mailbox.address
+        payload = _notice_payload(draft, recipient.mailbox)
+        if recipient.mailbox.kind == "function":
+            uow.cases.add(_new_case(deps, delivery, recipient.mailbox))
+    else:
+        token = deps.new_token()
+        _describe_link_recipient(deps, draft.key, delivery, recipient, token)
+        payload = _link_payload(deps, draft, delivery, token)
+    uow.deliveries.add(delivery)
+    uow.outbox.add(await _outbox_item(deps, message, payload))
+    return delivery
+
+
+def _describe_link_recipient(
+    deps: Deps, key: DataKey, delivery: Delivery, recipient: ResolvedRecipient, token: str
+) -> None:
+    delivery.method = recipient.method  # type: ignore[assignment]
+    delivery.token_hash = deps.lookup.digest(LINK_TOKEN_PURPOSE, token)
+    if recipient.contact is not None and recipient.method is not None:
+        delivery.sealed_contact = seal_text(
+            key, delivery.org_id, delivery.message_id, f"contact:{delivery.delivery_id}", recipient.contact
+        )
+        delivery.contact_hash = deps.lookup.digest(CONTACT_PURPOSE[recipient.method], recipient.contact)
+
+
+def _new_case(deps: Deps, delivery: Delivery, mailbox: Mailbox) -> Case:
+    return Case(
+        org_id=delivery.org_id,
+        case_id=deps.new_id(),
+        mailbox=mailbox.address,
+        message_id=delivery.message_id,
+        delivery_id=delivery.delivery_id,
+        created_at=delivery.sent_at,
+        updated_at=delivery.sent_at,
+    )
+
+
+def link_url(deps: Deps, delivery: Delivery, token: str) -> str:
+    return f"{deps.base_url}/r/{delivery.org_id}/{delivery.delivery_id}/{token}"
+
+
+def _link_payload(deps: Deps, draft: Draft, delivery: Delivery, token: str) -> dict[str, object]:
+    return {
+        "kind": "link",
+        "to": delivery.address,
+        "sender": draft.sender.name,
+        "loa": draft.message.loa,
+        "method": delivery.method,
+        "open_message": draft.open_message,
+        "link": link_url(deps, delivery, token),
+        "delivery_id": delivery.delivery_id,
+    }
+
+
+def _notice_payload(draft: Draft, mailbox: Mailbox) -> dict[str, object]:
+    return {
+        "kind": "notice",
+        "to": mailbox.address,
+        "mailbox_kind": mailbox.kind,
+        "sender": draft.sender.name,
+        "loa": draft.message.loa,
+        "message_id": draft.message.message_id,
+    }
+
+
+async def _outbox_item(deps: Deps, message: Message, payload: dict[str, object]) -> OutboxItem:
+    item_id = deps.new_id()
+    sealed = await seal_box(
+        deps.envelope, message.org_id, item_id, "outbox", json.dumps(payload, ensure_ascii=False).encode()
+    )
+    return OutboxItem(
+        org_id=message.org_id,
+        item_id=item_id,
+        channel="email",
+        sealed_payload=sealed,
+        created_at=message.sent_at,
+        next_attempt_at=message.sent_at,
+    )
