@@ -74,8 +74,11 @@ async def _inbox(
         )
         messages = {m.message_id: m for m in await uow.messages.get_many([c.message_id for c in cases.items])}
         own = {d.delivery_id: d for d in await uow.deliveries.for_messages(list(messages))}
+        holders = await _holders(uow, {c.assignee_id for c in cases.items if c.assignee_id})
         items = [
-            await _inbox_item(deps, messages[c.message_id], own.get(c.delivery_id), case=c)
+            await _inbox_item(
+                deps, messages[c.message_id], own.get(c.delivery_id), c, holders.get(c.assignee_id or "")
+            )
             for c in cases.items
             if c.message_id in messages
         ]
@@ -86,7 +89,21 @@ async def _inbox(
     return FolderPage(items, page.next_cursor)
 
 
-async def _inbox_item(deps: Deps, message: Message, delivery: Delivery | None, case: Case | None = None
+async def _holders(uow: UnitOfWork, user_ids: set[str]) -> dict[str, str]:
+    found = {}
+    for user_id in user_ids:
+        user = await uow.staff.get(user_id)
+        if user is not None:
+            found[user_id] = user.email
+    return found
+
+
+async def _inbox_item(
+    deps: Deps,
+    message: Message,
+    delivery: Delivery | None,
+    case: Case | None = None,
+    assignee: str | None = None,
 ) -> FolderItem:
     recalled = delivery is not None and delivery.status == "recalled"
     return FolderItem(
@@ -96,6 +113,7 @@ async def _inbox_item(deps: Deps, message: Message, delivery: Delivery | None, c
         has_attachments=bool(message.attachments) and not recalled,
         delivery=delivery,
         case=case,
+        assignee=assignee,
     )
 
 

@@ -85,6 +85,8 @@ class FolderItem:
     case: Case | None = None
     # The delivery into the listed mailbox (inbox folders).
     delivery: Delivery | None = None
+    # The address of the member holding the case (function mailboxes).
+    assignee: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
