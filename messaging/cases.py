@@ -61,7 +61,8 @@ async def _name_holder(uow: UnitOfWork, exc: Conflict) -> None:
 def _take(case: Case, actor: Actor) -> None:
     _require_open(case)
     if case.assignee_id == actor.user_id:
-        return
+        # Strict, so that of many simultaneous takes exactly one succeeds, whoever sends them.
+        raise Conflict("case_already_yours", "Du har redan tagit ärendet.")
     if case.assignee_id is not None:
         raise Conflict("case_taken", "Ärendet är redan taget av en annan handläggare.", holder=case.assignee_id)
     case.assignee_id = actor.user_id
