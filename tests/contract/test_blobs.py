@@ -215,12 +215,12 @@ async def test_a_64_mib_stream_goes_in_and_out_with_bounded_memory(blobs: BlobSt
     finally:
         tracemalloc.stop()
 
-    print(f"PEAKS put={put_peak / MiB:.1f} get={get_peak / MiB:.1f}")
     assert size == total
     assert read.digest() == written.digest()
-    # Holding the stream would take at least 64 MiB; a few blocks of 1-4 MiB are the budget.
-    assert put_peak < 20 * MiB, f"put peaked at {put_peak / MiB:.1f} MiB"
-    assert get_peak < 20 * MiB, f"get peaked at {get_peak / MiB:.1f} MiB"
+    # Holding the stream would take at least 64 MiB. Measured here: about 2.5 MiB for the file store,
+    # 12 MiB (put) and 16 MiB (get) for Blob Storage, whose SDK copies each 4 MiB range a few times.
+    assert put_peak < 24 * MiB, f"put peaked at {put_peak / MiB:.1f} MiB"
+    assert get_peak < 24 * MiB, f"get peaked at {get_peak / MiB:.1f} MiB"
 
 
 async def test_concurrent_puts_of_different_names_keep_their_own_bytes(blobs: BlobStore) -> None:

@@ -81,6 +81,7 @@ class Server:
     components: bootstrap.Components
     session: aiohttp.ClientSession
     base: str
+    app: web.Application
     tokens: dict[str, str] = field(default_factory=dict)
 
     async def token(self, email: str) -> str:
@@ -128,10 +129,11 @@ class Server:
 
 async def run_server(settings: Settings) -> AsyncIterator[Server]:
     components = await bootstrap.build(settings)
-    runner = web.AppRunner(create_app(components), access_log=None)
+    app = create_app(components)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     async with aiohttp.ClientSession() as session:
-        yield Server(settings, components, session, settings.base_url)
+        yield Server(settings, components, session, settings.base_url, app)
     await runner.cleanup()

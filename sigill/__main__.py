@@ -1,0 +1,3 @@
+from sigill.cli import main
+
+raise SystemExit(main())
