@@ -9,13 +9,13 @@ from typing import Any, cast
 from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
+from identity.errors import IdentityError
 from pydantic import BaseModel, ValidationError
 
 from addin_backend import render, schemas
 from addin_backend.auth import ActorResolver, InvalidCredentials
 from addin_backend.openapi import openapi_document
 from addin_backend.problems import from_error, problem, unauthorized
-from identity.errors import IdentityError
 from messaging import actions, cases, folders, reading, sending
 from messaging.attachments import IncomingAttachment
 from messaging.directory import mailboxes_of, organisation
@@ -104,7 +104,9 @@ async def me(request: web.Request) -> web.Response:
 def _new_message(data: schemas.MessageIn) -> NewMessage:
     return NewMessage(
         recipients=[
-            RecipientInput(address=r.address, method=r.method, phone=r.phone, personal_number=r.personal_number)
+            RecipientInput(
+                address=r.address, method=r.method, phone=r.phone, personal_number=r.personal_number
+            )
             for r in data.recipients
         ],
         subject=data.subject,
@@ -179,7 +181,9 @@ def _int(raw: str, name: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise BadRequest(f"{name}_invalid", "Ett värde i förfrågan är ogiltigt.", f"{name} must be an integer") from None
+        raise BadRequest(
+            f"{name}_invalid", "Ett värde i förfrågan är ogiltigt.", f"{name} must be an integer"
+        ) from None
 
 
 def _choice(raw: str | None, allowed: tuple[str, ...], name: str) -> str | None:
@@ -187,7 +191,9 @@ def _choice(raw: str | None, allowed: tuple[str, ...], name: str) -> str | None:
         return None
     if raw not in allowed:
         raise BadRequest(
-            f"{name}_invalid", "Ett filter i förfrågan är ogiltigt.", f"{name} must be one of {', '.join(allowed)}"
+            f"{name}_invalid",
+            "Ett filter i förfrågan är ogiltigt.",
+            f"{name} must be one of {', '.join(allowed)}",
         )
     return raw
 
@@ -248,7 +254,11 @@ async def case_action(request: web.Request) -> web.Response:
     actor, deps = _actor(request), _deps(request)
     action = "delete" if request.method == "DELETE" else request.match_info["action"]
     case = await cases.act_on_case(
-        deps, actor, request.match_info["address"], request.match_info["case_id"], action  # type: ignore[arg-type]
+        deps,
+        actor,
+        request.match_info["address"],
+        request.match_info["case_id"],
+        action,  # type: ignore[arg-type]
     )
     holder = actor.email if case.assignee_id == actor.user_id else None
     if case.assignee_id and holder is None:
@@ -274,6 +284,8 @@ def create_api(deps: Deps, resolver: ActorResolver) -> web.Application:
     api.router.add_post("/messages/{message_id}/deliveries/{delivery_id}/recall", recall)
     api.router.add_post("/messages/{message_id}/replies", reply)
     api.router.add_get("/mailboxes/{address}/{folder:inbox|sent|links}", folder)
-    api.router.add_post("/mailboxes/{address}/cases/{case_id}/{action:take|release|close|reopen}", case_action)
+    api.router.add_post(
+        "/mailboxes/{address}/cases/{case_id}/{action:take|release|close|reopen}", case_action
+    )
     api.router.add_delete("/mailboxes/{address}/cases/{case_id}", case_action)
     return api

@@ -39,7 +39,9 @@ class InvalidCredentials(Exception):
 class ActorResolver:
     """Validates the token on every request; remembers the staff record behind it for a minute."""
 
-    def __init__(self, deps: Deps, validator: TokenValidator, *, ttl_s: float = 60.0, size: int = 4096) -> None:
+    def __init__(
+        self, deps: Deps, validator: TokenValidator, *, ttl_s: float = 60.0, size: int = 4096
+    ) -> None:
         self._deps = deps
         self._validator = validator
         self._ttl = ttl_s

@@ -84,7 +84,13 @@ def _op(
 
 
 def _path(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": description}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": description,
+    }
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -110,7 +116,10 @@ def openapi_document() -> dict[str, Any]:
             errors=("401", "404", "409"),
         )
     }
-    case_op["post"]["parameters"][-1]["schema"] = {"type": "string", "enum": ["take", "release", "close", "reopen"]}
+    case_op["post"]["parameters"][-1]["schema"] = {
+        "type": "string",
+        "enum": ["take", "release", "close", "reopen"],
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Sigill staff API", "version": "1"},
@@ -127,7 +136,9 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
                 }
             },
-            "/me": {"get": _op("The signed-in staff member and their mailboxes", schemas.MeOut, errors=("401",))},
+            "/me": {
+                "get": _op("The signed-in staff member and their mailboxes", schemas.MeOut, errors=("401",))
+            },
             "/messages": {
                 "post": _op(
                     "Send a message (JSON, or multipart with attachments)",
@@ -174,10 +185,19 @@ def openapi_document() -> dict[str, Any]:
                     schemas.FolderOut,
                     params=[
                         ADDRESS,
-                        {**_path("folder", "Folder"), "schema": {"type": "string", "enum": ["inbox", "sent", "links"]}},
-                        _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}, "Page size"),
+                        {
+                            **_path("folder", "Folder"),
+                            "schema": {"type": "string", "enum": ["inbox", "sent", "links"]},
+                        },
+                        _query(
+                            "limit",
+                            {"type": "integer", "minimum": 1, "maximum": 100, "default": 25},
+                            "Page size",
+                        ),
                         _query("cursor", {"type": "string"}, "next_cursor of the previous page"),
-                        _query("assigned", {"type": "string", "enum": ["me", "others", "unassigned"]}, "Cases"),
+                        _query(
+                            "assigned", {"type": "string", "enum": ["me", "others", "unassigned"]}, "Cases"
+                        ),
                         _query("status", {"type": "string", "enum": ["open", "closed"]}, "Cases"),
                     ],
                     errors=("401", "404", "422"),

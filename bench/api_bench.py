@@ -79,20 +79,47 @@ async def _seed(data_dir: Path, port: int, cases: int) -> float:
                     at = base + timedelta(seconds=n * 300)
                     sealed = seal_content(key, org.org_id, message_id, Content(f"Ärende {n}", "Text"))
                     uow.messages.add(
-                        Message(org.org_id, message_id, message_id, "cecilia.ceder@vasteras.example",
-                                "bench", at, 2, True, sealed, wrapped)
+                        Message(
+                            org.org_id,
+                            message_id,
+                            message_id,
+                            "cecilia.ceder@vasteras.example",
+                            "bench",
+                            at,
+                            2,
+                            True,
+                            sealed,
+                            wrapped,
+                        )
                     )
-                    delivery = Delivery(org.org_id, bootstrap.new_id(), message_id,
-                                        "cecilia.ceder@vasteras.example", "socialtjanst@vasteras.example",
-                                        "registered", at, recipient_mailbox="socialtjanst@vasteras.example")
+                    delivery = Delivery(
+                        org.org_id,
+                        bootstrap.new_id(),
+                        message_id,
+                        "cecilia.ceder@vasteras.example",
+                        "socialtjanst@vasteras.example",
+                        "registered",
+                        at,
+                        recipient_mailbox="socialtjanst@vasteras.example",
+                    )
                     uow.deliveries.add(delivery)
                     roll = rng.random()
                     uow.cases.add(
-                        Case(org.org_id, bootstrap.new_id(), "socialtjanst@vasteras.example", message_id,
-                             delivery.delivery_id, at,
-                             status="closed" if roll < 0.1 else "open",
-                             assignee_id=anna.user_id if roll > 0.9 else bertil.user_id if roll > 0.8 else None,
-                             updated_at=at)
+                        Case(
+                            org.org_id,
+                            bootstrap.new_id(),
+                            "socialtjanst@vasteras.example",
+                            message_id,
+                            delivery.delivery_id,
+                            at,
+                            status="closed" if roll < 0.1 else "open",
+                            assignee_id=anna.user_id
+                            if roll > 0.9
+                            else bertil.user_id
+                            if roll > 0.8
+                            else None,
+                            updated_at=at,
+                        )
                     )
                 await uow.commit()
     finally:
@@ -112,7 +139,7 @@ def _start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310 - loopback
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return process
         except OSError:
             time.sleep(0.2)

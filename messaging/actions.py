@@ -36,7 +36,9 @@ async def recall(deps: Deps, actor: Actor, message_id: str, delivery_id: str) ->
         delivery.recalled_at = deps.clock()
         uow.deliveries.update(delivery)
         uow.audit.append(
-            audit.event(actor, "delivery.recalled", f"delivery:{delivery_id}", deps.clock(), message_id=message_id)
+            audit.event(
+                actor, "delivery.recalled", f"delivery:{delivery_id}", deps.clock(), message_id=message_id
+            )
         )
         try:
             await uow.commit()

@@ -84,7 +84,9 @@ async def _store_one(
     attachment_id = deps.new_id()
     part = attachment_part(attachment_id)
     sizes: list[int] = []
-    ciphertext = key.encrypt_stream(budget.metered(item.chunks, sizes), associated_data(org_id, message_id, part))
+    ciphertext = key.encrypt_stream(
+        budget.metered(item.chunks, sizes), associated_data(org_id, message_id, part)
+    )
     blob = blob_name(org_id, message_id, attachment_id)
     await deps.blobs.put(blob, ciphertext)
     return AttachmentMeta(

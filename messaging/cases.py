@@ -64,7 +64,9 @@ def _take(case: Case, actor: Actor) -> None:
         # Strict, so that of many simultaneous takes exactly one succeeds, whoever sends them.
         raise Conflict("case_already_yours", "Du har redan tagit ärendet.")
     if case.assignee_id is not None:
-        raise Conflict("case_taken", "Ärendet är redan taget av en annan handläggare.", holder=case.assignee_id)
+        raise Conflict(
+            "case_taken", "Ärendet är redan taget av en annan handläggare.", holder=case.assignee_id
+        )
     case.assignee_id = actor.user_id
 
 
@@ -82,7 +84,9 @@ def _release(case: Case, actor: Actor) -> None:
 def _close(case: Case, actor: Actor) -> None:
     _require_open(case)
     if case.assignee_id not in (None, actor.user_id):
-        raise Conflict("case_taken", "Ärendet är taget av en annan handläggare.", holder=case.assignee_id or "")
+        raise Conflict(
+            "case_taken", "Ärendet är taget av en annan handläggare.", holder=case.assignee_id or ""
+        )
     case.status = "closed"
 
 
@@ -94,7 +98,9 @@ def _reopen(case: Case, actor: Actor) -> None:
 
 def _delete(case: Case, actor: Actor) -> None:
     if case.assignee_id not in (None, actor.user_id):
-        raise Conflict("case_taken", "Ärendet är taget av en annan handläggare.", holder=case.assignee_id or "")
+        raise Conflict(
+            "case_taken", "Ärendet är taget av en annan handläggare.", holder=case.assignee_id or ""
+        )
     case.status = "deleted"
 
 

@@ -85,7 +85,9 @@ async def _inbox(
         return FolderPage(items, cases.next_cursor)
     page = await uow.deliveries.inbox(box.address, limit=limit, cursor=cursor)
     messages = {m.message_id: m for m in await uow.messages.get_many([d.message_id for d in page.items])}
-    items = [await _inbox_item(deps, messages[d.message_id], d) for d in page.items if d.message_id in messages]
+    items = [
+        await _inbox_item(deps, messages[d.message_id], d) for d in page.items if d.message_id in messages
+    ]
     return FolderPage(items, page.next_cursor)
 
 

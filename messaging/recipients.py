@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from identity.contact import normalize_mobile, normalize_personal_number
 from identity.errors import IdentityError
+
 from messaging.errors import InvalidRequest
 from messaging.model import RecipientInput
 from messaging.policy import METHOD_LOA, default_method, method_reaches
@@ -48,7 +49,9 @@ async def resolve(uow: UnitOfWork, recipient: RecipientInput, loa: int) -> Resol
             f"Identifiering med {_METHOD_NAMES_SV[method]} räcker inte för tillitsnivå {loa}.",
             f"Method {method} reaches LoA{METHOD_LOA[method]}, below the message's LoA{loa}.",
         )
-    return ResolvedRecipient(address=address, mailbox=None, method=method, contact=_contact(recipient, method))
+    return ResolvedRecipient(
+        address=address, mailbox=None, method=method, contact=_contact(recipient, method)
+    )
 
 
 def _contact(recipient: RecipientInput, method: str) -> str | None:

@@ -27,7 +27,7 @@ from store.records import AttachmentMeta, Case, Delivery, Mailbox, Message, Orga
 DEFAULT_OPEN_MESSAGE = (
     "Du har fått ett krypterat meddelande. Öppna länken och identifiera dig för att läsa det."
 )
-LINK_TOKEN_PURPOSE = "link-token"
+LINK_TOKEN_PURPOSE = "link-token"  # noqa: S105 - a hash purpose, not a secret
 CONTACT_PURPOSE = {"sms": "phone", "eid": "personal-number"}
 
 
@@ -130,7 +130,9 @@ def _mark_answered(uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:
     uow.deliveries.update(delivery)
 
 
-async def _stage_recipient(deps: Deps, uow: UnitOfWork, draft: Draft, recipient: ResolvedRecipient) -> Delivery:
+async def _stage_recipient(
+    deps: Deps, uow: UnitOfWork, draft: Draft, recipient: ResolvedRecipient
+) -> Delivery:
     message = draft.message
     delivery = Delivery(
         org_id=message.org_id,

@@ -51,7 +51,10 @@ async def readyz(request: web.Request) -> web.Response:
     checks = await request.app[COMPONENTS].readiness()
     ready = all(checks.values())
     return web.json_response(
-        {"status": "ready" if ready else "unavailable", "checks": {k: "ok" if v else "failing" for k, v in checks.items()}},
+        {
+            "status": "ready" if ready else "unavailable",
+            "checks": {k: "ok" if v else "failing" for k, v in checks.items()},
+        },
         status=200 if ready else 503,
     )
 

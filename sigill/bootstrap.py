@@ -17,6 +17,7 @@ from crypto.keyring import Keyring
 from crypto.keyring_file import FileKeyring
 from identity.dev_issuer import DevIssuer
 from identity.staff_tokens import StaffTokenValidator
+
 from messaging.ports import Deps, Limits
 from sigill import demo
 from sigill.config import Settings
@@ -90,7 +91,9 @@ def _blobs(settings: Settings) -> BlobStore:
     if settings.blobs.backend == "azure":
         from store.blobs_azure import AzureBlobStore
 
-        return AzureBlobStore.from_connection_string(settings.blobs.azure_connection_string, settings.blobs.container)
+        return AzureBlobStore.from_connection_string(
+            settings.blobs.azure_connection_string, settings.blobs.container
+        )
     from store.blobs_file import FileBlobStore
 
     return FileBlobStore(settings.data_dir / "blobs")
@@ -101,7 +104,6 @@ def _keyrings(settings: Settings) -> tuple[Keyring, FileKeyring]:
     file_keyring = FileKeyring.open(settings.data_dir / "keys.json")
     if settings.keys.backend == "keyvault":
         from azure.identity.aio import DefaultAzureCredential
-
         from crypto.keyring_keyvault import KeyVaultKeyring
 
         return KeyVaultKeyring(settings.keys.keyvault_key_id, DefaultAzureCredential()), file_keyring
@@ -142,7 +144,9 @@ async def build(settings: Settings) -> Components:
         if settings.demo:
             await demo.ensure_demo_data(store, envelope, lookup, utc_now())
     validator = await _validator(settings, store, dev_issuer)
-    return Components(settings, store, blobs, keyring, file_keyring, envelope, lookup, deps, validator, dev_issuer)
+    return Components(
+        settings, store, blobs, keyring, file_keyring, envelope, lookup, deps, validator, dev_issuer
+    )
 
 
 async def _validator(settings: Settings, store: Store, dev_issuer: DevIssuer | None) -> StaffTokenValidator:

@@ -42,7 +42,7 @@ def _print_banner(settings: Settings) -> None:
             f"  {demo.CLINIC.email}  (registrerad mottagare)",
             "",
             "A staff token:  .venv/bin/sigill dev token anna.andersson@vasteras.example",
-            f"           or:  curl -s -X POST {base}/dev/token -d '{{\"email\": \"anna.andersson@vasteras.example\"}}'",
+            f'           or:  curl -s -X POST {base}/dev/token -d \'{{"email": "anna.andersson@vasteras.example"}}\'',
         ]
     print("\n".join(lines), flush=True)
 
@@ -52,7 +52,10 @@ async def keys(settings: Settings, action: str) -> int:
     try:
         if action == "rotate":
             if components.file_keyring is None or components.keyring is not components.file_keyring:
-                print("sigill: rotate the key in Key Vault (a new key version); nothing to do here.", file=sys.stderr)
+                print(
+                    "sigill: rotate the key in Key Vault (a new key version); nothing to do here.",
+                    file=sys.stderr,
+                )
                 return 2
             print(f"new key-encryption key: {components.file_keyring.rotate()}")
             return 0
@@ -114,4 +117,3 @@ async def dev_token(settings: Settings, email: str) -> int:
         return 2
     finally:
         await components.close()
-

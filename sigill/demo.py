@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from messaging.sealing import seal_box
 from messaging.ports import Envelope, LookupHasher
+from messaging.sealing import seal_box
 from store.ports import Store
 from store.records import Mailbox, Organisation, RecipientAccount, StaffUser
 
@@ -82,7 +82,9 @@ async def _create(
 ) -> None:
     org_id = demo_id("org", demo.domain)
     await store.add_organisation(
-        Organisation(org_id=org_id, name=demo.name, domain=demo.domain, entra_tenant_ids=[dev_tenant_id(demo.domain)])
+        Organisation(
+            org_id=org_id, name=demo.name, domain=demo.domain, entra_tenant_ids=[dev_tenant_id(demo.domain)]
+        )
     )
     async with store.unit_of_work(org_id) as uow:
         ids = {}

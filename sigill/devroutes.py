@@ -58,7 +58,10 @@ async def token(request: web.Request) -> web.Response:
         access_token = await mint_dev_token(request.app[DEV_COMPONENTS], email)
     except UnknownDevUser:
         return problem(
-            422, "unknown_organisation", "Ingen organisation har den domänen.", "No organisation has that domain."
+            422,
+            "unknown_organisation",
+            "Ingen organisation har den domänen.",
+            "No organisation has that domain.",
         )
     return web.json_response({"access_token": access_token, "token_type": "Bearer"})
 
@@ -75,8 +78,17 @@ async def outbox(request: web.Request) -> web.Response:
     for org in await components.store.organisations():
         async with components.store.unit_of_work(org.org_id) as uow:
             for item in await uow.outbox.due(now, limit=100):
-                payload = await open_box(components.envelope, org.org_id, item.item_id, "outbox", item.sealed_payload)
-                items.append({"id": item.item_id, "channel": item.channel, "status": item.status, **json.loads(payload)})
+                payload = await open_box(
+                    components.envelope, org.org_id, item.item_id, "outbox", item.sealed_payload
+                )
+                items.append(
+                    {
+                        "id": item.item_id,
+                        "channel": item.channel,
+                        "status": item.status,
+                        **json.loads(payload),
+                    }
+                )
     return web.json_response({"items": items})
 
 

@@ -39,7 +39,12 @@ class CosmosTarget:
 def server_settings(
     backend: str, data_dir: Path, port: int, cosmos: CosmosTarget | None = None, **extra: Any
 ) -> Settings:
-    overrides: dict[str, Any] = {"host": "127.0.0.1", "port": port, "data_dir": data_dir, "mode": "development"}
+    overrides: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "data_dir": data_dir,
+        "mode": "development",
+    }
     if backend == "cosmos":
         assert cosmos is not None
         overrides["store"] = {
@@ -103,7 +108,9 @@ class Server:
     ) -> Response:
         headers = {"Authorization": f"Bearer {await self.token(as_user)}"} if as_user else {}
         url = f"{self.base}/api/v1{path}"
-        async with self.session.request(method, url, json=json, data=data, params=params, headers=headers) as resp:
+        async with self.session.request(
+            method, url, json=json, data=data, params=params, headers=headers
+        ) as resp:
             raw = await resp.read()
             body: Any = None
             if resp.content_type in ("application/json", "application/problem+json"):

@@ -20,13 +20,22 @@ def _form(message: dict, files: list[tuple[str, bytes, str]]) -> aiohttp.FormDat
 
 
 def _message(**extra: object) -> dict:
-    return {"recipients": [{"address": BERTIL}], "subject": "Bilagor", "body": "Se bifogat.", "loa": 1,
-            "reply_allowed": True, **extra}
+    return {
+        "recipients": [{"address": BERTIL}],
+        "subject": "Bilagor",
+        "body": "Se bifogat.",
+        "loa": 1,
+        "reply_allowed": True,
+        **extra,
+    }
 
 
 async def test_attachments_round_trip_byte_for_byte(server: Server) -> None:
     big = os.urandom(3 * 1024 * 1024 + 17)
-    files = [("intyg.pdf", b"%PDF-1.7 intyg", "application/pdf"), ("röntgen bild.bin", big, "application/octet-stream")]
+    files = [
+        ("intyg.pdf", b"%PDF-1.7 intyg", "application/pdf"),
+        ("röntgen bild.bin", big, "application/octet-stream"),
+    ]
     sent = await server.post("/messages", ANNA, data=_form(_message(), files))
     assert sent.status == 201, sent.body
 
@@ -71,7 +80,9 @@ async def test_an_attachment_over_the_limit_is_refused_and_nothing_is_kept(small
     sent_before = await server.get(f"/mailboxes/{ANNA}/sent", ANNA)
     too_big = os.urandom(1024 * 1024 + 1)
     resp = await server.post(
-        "/messages", ANNA, data=_form(_message(), [("ok.txt", b"liten", "text/plain"), ("stor.bin", too_big, "x/y")])
+        "/messages",
+        ANNA,
+        data=_form(_message(), [("ok.txt", b"liten", "text/plain"), ("stor.bin", too_big, "x/y")]),
     )
     assert resp.status == 413
     assert resp.body["code"] == "attachment_too_large"

@@ -43,7 +43,9 @@ async def _activity(server: Server) -> str:
     case_id = inbox.body["items"][0]["case"]["id"]
     await server.post(f"/mailboxes/{SOCIAL}/cases/{case_id}/take", ANNA)
     other = await server.send(ANNA, recipients=[{"address": "x@example.org"}])
-    await server.post(f"/messages/{other.body['id']}/deliveries/{other.body['deliveries'][0]['id']}/recall", ANNA)
+    await server.post(
+        f"/messages/{other.body['id']}/deliveries/{other.body['deliveries'][0]['id']}/recall", ANNA
+    )
     return str(sent.body["id"])
 
 
@@ -102,7 +104,9 @@ async def test_nothing_secret_is_logged(server: Server) -> None:
             subject=MARK_SUBJECT,
             body=MARK_BODY,
         )
-        await server.send(ANNA, recipients=[{"address": "c@example.org", "method": "sms", "phone": "08-123 456 78"}])
+        await server.send(
+            ANNA, recipients=[{"address": "c@example.org", "method": "sms", "phone": "08-123 456 78"}]
+        )
         await server.session.get(f"{server.base}/api/v1/me", headers={"Authorization": f"Bearer {token}x"})
         logging.getLogger("sigill.test").info("probe %s", "line")
     finally:

@@ -28,7 +28,9 @@ async def test_me_lists_own_and_function_mailboxes(server: Server) -> None:
 
 async def test_requests_without_a_valid_token_are_refused(server: Server) -> None:
     assert (await server.get("/me", None)).status == 401
-    resp = await server.session.get(f"{server.base}/api/v1/me", headers={"Authorization": "Bearer abc.def.ghi"})
+    resp = await server.session.get(
+        f"{server.base}/api/v1/me", headers={"Authorization": "Bearer abc.def.ghi"}
+    )
     assert resp.status == 401
     assert resp.content_type == "application/problem+json"
 
@@ -143,7 +145,9 @@ async def test_only_the_sender_side_can_recall(server: Server) -> None:
 
 async def test_reply_goes_back_in_the_thread_and_marks_answered(server: Server) -> None:
     sent = await _send_to(server, ANNA, BERTIL, loa=2, reply_allowed=True, subject="Fråga")
-    reply = await server.post(f"/messages/{sent['id']}/replies", BERTIL, json={"subject": "Sv: Fråga", "body": "Ja."})
+    reply = await server.post(
+        f"/messages/{sent['id']}/replies", BERTIL, json={"subject": "Sv: Fråga", "body": "Ja."}
+    )
     assert reply.status == 201, reply.body
     assert reply.body["deliveries"][0]["address"] == ANNA
 
@@ -166,7 +170,9 @@ async def test_reply_refused_when_not_allowed_or_not_a_recipient(server: Server)
     open_ = await _send_to(server, ANNA, BERTIL, reply_allowed=True)
     own = await server.post(f"/messages/{open_['id']}/replies", ANNA, json={"subject": "Sv", "body": "x"})
     assert own.status == 403
-    stranger = await server.post(f"/messages/{open_['id']}/replies", CECILIA, json={"subject": "Sv", "body": "x"})
+    stranger = await server.post(
+        f"/messages/{open_['id']}/replies", CECILIA, json={"subject": "Sv", "body": "x"}
+    )
     assert stranger.status == 404
 
 

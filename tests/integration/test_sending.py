@@ -22,7 +22,11 @@ async def test_registered_and_link_recipients_get_the_right_deliveries(server: S
     by_address = {d["address"]: d for d in resp.body["deliveries"]}
     assert by_address[JAN]["kind"] == "registered"
     assert by_address[SOCIAL]["kind"] == "registered"
-    assert by_address["kund@example.org"] == {**by_address["kund@example.org"], "kind": "link", "method": "sms"}
+    assert by_address["kund@example.org"] == {
+        **by_address["kund@example.org"],
+        "kind": "link",
+        "method": "sms",
+    }
     assert by_address["patient@example.org"]["method"] == "eid"
     assert {d["status"] for d in resp.body["deliveries"]} == {"unopened"}
 
@@ -64,26 +68,62 @@ async def test_loa1_message_may_use_eid(server: Server) -> None:
 @pytest.mark.parametrize(
     ("message", "code"),
     [
-        ({"loa": 3, "recipients": [{"address": "x@example.org", "method": "sms", "phone": "0701234567"}]}, "method_below_loa"),
+        (
+            {"loa": 3, "recipients": [{"address": "x@example.org", "method": "sms", "phone": "0701234567"}]},
+            "method_below_loa",
+        ),
         ({"loa": 2, "recipients": [{"address": "x@example.org", "method": "email"}]}, "method_below_loa"),
         ({"loa": 2, "recipients": [{"address": "x@example.org"}]}, "method_required"),
         ({"loa": 2, "recipients": [{"address": "x@example.org", "method": "sms"}]}, "phone_required"),
-        ({"loa": 2, "recipients": [{"address": "x@example.org", "method": "sms", "phone": "08-123 456 78"}]}, "phone_not_mobile"),
-        ({"loa": 2, "recipients": [{"address": "x@example.org", "method": "sms", "phone": "12"}]}, "phone_invalid"),
-        ({"loa": 3, "recipients": [{"address": "x@example.org", "method": "eid"}]}, "personal_number_required"),
-        ({"loa": 3, "recipients": [{"address": "x@example.org", "method": "eid", "personal_number": "19121212-1213"}]}, "personal_number_invalid"),
-        ({"loa": 3, "recipients": [{"address": "x@example.org", "method": "eid", "personal_number": "19990230-1234"}]}, "personal_number_invalid"),
+        (
+            {
+                "loa": 2,
+                "recipients": [{"address": "x@example.org", "method": "sms", "phone": "08-123 456 78"}],
+            },
+            "phone_not_mobile",
+        ),
+        (
+            {"loa": 2, "recipients": [{"address": "x@example.org", "method": "sms", "phone": "12"}]},
+            "phone_invalid",
+        ),
+        (
+            {"loa": 3, "recipients": [{"address": "x@example.org", "method": "eid"}]},
+            "personal_number_required",
+        ),
+        (
+            {
+                "loa": 3,
+                "recipients": [
+                    {"address": "x@example.org", "method": "eid", "personal_number": "19121212-1213"}
+                ],
+            },
+            "personal_number_invalid",
+        ),
+        (
+            {
+                "loa": 3,
+                "recipients": [
+                    {"address": "x@example.org", "method": "eid", "personal_number": "19990230-1234"}
+                ],
+            },
+            "personal_number_invalid",
+        ),
         ({"loa": 4, "recipients": [{"address": "x@example.org"}]}, "loa_invalid"),
         ({"recipients": [{"address": "not-an-address"}]}, "recipient_address_invalid"),
         ({"recipients": [{"address": "a@example.org"}, {"address": "A@example.org"}]}, "recipient_duplicate"),
         ({"recipients": [{"address": "a@example.org"}], "subject": "  "}, "subject_missing"),
         ({"recipients": [{"address": "a@example.org"}], "open_message": "x" * 1001}, "open_message_too_long"),
-        ({"recipients": [{"address": "a@example.org"}], "open_message": "Gäller 19121212-1212."}, "open_message_has_personal_number"),
+        (
+            {"recipients": [{"address": "a@example.org"}], "open_message": "Gäller 19121212-1212."},
+            "open_message_has_personal_number",
+        ),
         ({"recipients": []}, "invalid_body"),
         ({"recipients": [{"address": "a@example.org", "method": "fax"}]}, "invalid_body"),
     ],
 )
-async def test_each_broken_rule_is_refused_with_its_own_code(server: Server, message: dict, code: str) -> None:
+async def test_each_broken_rule_is_refused_with_its_own_code(
+    server: Server, message: dict, code: str
+) -> None:
     sent_before = await server.get(f"/mailboxes/{ANNA}/sent", ANNA, params={"limit": "100"})
     resp = await server.send(ANNA, **message)
     assert resp.status == 422, resp.body

@@ -13,7 +13,11 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     settings = config.load(None, environ={})
     assert settings.mode == "development"
     assert (settings.host, settings.port, settings.data_dir) == ("127.0.0.1", 8080, Path("./var"))
-    assert settings.store.backend == "sqlite" and settings.blobs.backend == "file" and settings.keys.backend == "file"
+    assert (
+        settings.store.backend == "sqlite"
+        and settings.blobs.backend == "file"
+        and settings.keys.backend == "file"
+    )
     assert settings.limits.attachment_max_mb == 100 and settings.limits.message_max_mb == 250
     assert not settings.structured_logs
 
