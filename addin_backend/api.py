@@ -6,16 +6,16 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from aiohttp import BodyPartReader, web
-from identity.errors import IdentityError
 from pydantic import BaseModel, ValidationError
 
 from addin_backend import render, schemas
 from addin_backend.auth import ActorResolver, InvalidCredentials
 from addin_backend.openapi import openapi_document
 from addin_backend.problems import from_error, problem, unauthorized
+from identity.errors import IdentityError
 from messaging import actions, cases, folders, reading, sending
 from messaging.attachments import IncomingAttachment
 from messaging.directory import mailboxes_of, organisation
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 DEPS = web.AppKey("deps", Deps)
 RESOLVER = web.AppKey("resolver", ActorResolver)
+ACTOR = web.RequestKey("actor", Actor)
 CHUNK = 256 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -37,7 +38,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         if request.path != "/api/v1/openapi.json":
-            request["actor"] = await request.app[RESOLVER].actor(request)
+            request[ACTOR] = await request.app[RESOLVER].actor(request)
         return await handler(request)
     except (InvalidCredentials, IdentityError) as exc:
         return unauthorized(str(exc) or "The token was refused.")
@@ -62,7 +63,7 @@ class BadRequest(Exception):
 
 
 def _actor(request: web.Request) -> Actor:
-    return cast(Actor, request["actor"])
+    return request[ACTOR]
 
 
 def _deps(request: web.Request) -> Deps:
@@ -149,7 +150,8 @@ async def _attachment_parts(reader: Any) -> AsyncIterator[IncomingAttachment]:
                 "unexpected_part", "Förfrågan innehåller en okänd del.", "Only 'attachment' parts may follow."
             )
         yield IncomingAttachment(
-            name=part.filename or "",
+            # Browsers send the name as raw UTF-8; some clients percent-encode it.
+            name=unquote(part.filename or ""),
             content_type=part.headers.get("Content-Type", "application/octet-stream"),
             chunks=_chunks(part),
         )

@@ -15,9 +15,8 @@ from crypto.envelope import Envelope
 from crypto.hashing import LookupHasher
 from crypto.keyring import Keyring
 from crypto.keyring_file import FileKeyring
-from identity.dev_issuer import DevIssuer
+from identity.dev_issuer import DevIssuer, dev_tenant_id
 from identity.staff_tokens import StaffTokenValidator
-
 from messaging.ports import Deps, Limits
 from sigill import demo
 from sigill.config import Settings
@@ -104,6 +103,7 @@ def _keyrings(settings: Settings) -> tuple[Keyring, FileKeyring]:
     file_keyring = FileKeyring.open(settings.data_dir / "keys.json")
     if settings.keys.backend == "keyvault":
         from azure.identity.aio import DefaultAzureCredential
+
         from crypto.keyring_keyvault import KeyVaultKeyring
 
         return KeyVaultKeyring(settings.keys.keyvault_key_id, DefaultAzureCredential()), file_keyring
@@ -158,7 +158,7 @@ async def _validator(settings: Settings, store: Store, dev_issuer: DevIssuer | N
             tenants[tenant_id] = org.org_id
     if dev_issuer is not None:
         for org in await store.organisations():
-            tenants[demo.dev_tenant_id(org.domain)] = org.org_id
+            tenants[dev_tenant_id(org.domain)] = org.org_id
         return StaffTokenValidator(
             issuer_template=dev_issuer.issuer,
             jwks_url=f"{settings.base_url}/dev/jwks",

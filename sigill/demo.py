@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from identity.dev_issuer import dev_tenant_id
 from messaging.ports import Envelope, LookupHasher
 from messaging.sealing import seal_box
 from store.ports import Store
@@ -56,11 +57,6 @@ CLINIC_PHONE = "+46701234567"
 
 def demo_id(*parts: str) -> str:
     return uuid.uuid5(DEMO_NAMESPACE, "/".join(parts)).hex
-
-
-def dev_tenant_id(domain: str) -> str:
-    """The development issuer's tenant id for an organisation: derived, so nothing needs configuring."""
-    return str(uuid.uuid5(DEMO_NAMESPACE, f"tenant/{domain}"))
 
 
 def dev_object_id(email: str) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from addin_backend.problems import problem
+from identity.dev_issuer import dev_tenant_id
 from messaging.sealing import open_box
 from sigill import demo
 
@@ -42,7 +43,7 @@ async def mint_dev_token(components: Components, email: str) -> str:
     return components.dev_issuer.mint(
         email=address,
         name=name,
-        tenant_id=demo.dev_tenant_id(org.domain),
+        tenant_id=dev_tenant_id(org.domain),
         object_id=demo.dev_object_id(address),
         audience=DEV_AUDIENCE,
     )

@@ -3,7 +3,9 @@
     StoreError
     ├── ConflictError        a stale version or a duplicate id; the commit wrote nothing
     ├── NotFoundError        a blob or record that must exist does not
-    └── StoreUnavailable     the backend cannot be reached
+    ├── StoreUnavailable     the backend cannot be reached
+    ├── InvalidCursor        a listing cursor that no listing handed out
+    └── TooManyWrites        a unit of work staged more than one commit can hold
 
 Adapters translate driver and SDK errors into these at their edge
 (`raise ... from exc`), so nothing above the store sees aiosqlite, azure-cosmos
@@ -25,3 +27,11 @@ class NotFoundError(StoreError):
 
 class StoreUnavailable(StoreError):
     """The backend cannot be reached."""
+
+
+class InvalidCursor(StoreError):
+    """A listing cursor was not one the store handed out (a client sent garbage)."""
+
+
+class TooManyWrites(StoreError):
+    """A unit of work staged more writes than one atomic commit can hold; nothing was written."""

@@ -17,7 +17,7 @@ def _live_routes(server: Server) -> set[tuple[str, str]]:
             if prefix != "/api/v1":
                 continue
             for sub in info["app"].router.resources():
-                path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", sub.canonical)
+                path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", sub.canonical).removeprefix("/api/v1")
                 for route in sub:
                     if route.method not in ("HEAD", "OPTIONS"):
                         routes.add((route.method.lower(), path))

@@ -1,0 +1,1 @@
+"""The numbered SQL migrations of the SQLite records backend (package data)."""
