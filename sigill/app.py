@@ -30,17 +30,22 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        response = exc
+        _decorate(exc, request_id)
+        raise
     finally:
         request_id_var.reset(token)
-    response.headers["X-Request-Id"] = request_id
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("Cache-Control", "no-store")
+    _decorate(response, request_id)
     elapsed_ms = (time.perf_counter() - started) * 1000
     # The path only: ids in it are opaque, and query strings are never logged.
     log.debug("%s %s -> %s in %.1f ms", request.method, request.rel_url.path, response.status, elapsed_ms)
     return response
+
+
+def _decorate(response: web.StreamResponse, request_id: str) -> None:
+    response.headers["X-Request-Id"] = request_id
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Cache-Control", "no-store")
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -7,7 +7,6 @@ test needs to damage stored data behind the store's back (the audit tests).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +95,3 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 @pytest.fixture
 def store(backend: Backend) -> Store:
     return backend.store
-
-
-def _unused() -> str:
-    return json.dumps({})

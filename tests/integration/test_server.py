@@ -1,0 +1,88 @@
+"""The server as an operator meets it: it starts, says where it is, answers health checks, keeps /dev/ local."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+from tests.integration.harness import ANNA, Server, free_port, run_server, server_settings
+
+
+def test_sigill_serve_starts_prints_its_urls_and_answers_healthz(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sigill", "serve", "--data-dir", str(tmp_path / "var"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        status = _wait_for_health(f"http://127.0.0.1:{port}/healthz")
+        assert status == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}/healthz" in output
+    assert "anna.andersson@vasteras.example" in output
+    assert "sigill dev token" in output
+    key_file = tmp_path / "var" / "keys.json"
+    assert key_file.exists()
+    assert key_file.stat().st_mode & 0o077 == 0
+
+
+def _wait_for_health(url: str) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 - loopback
+                return int(resp.status)
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not answer /healthz within 60 s")
+
+
+async def test_health_and_readiness(server: Server) -> None:
+    async with server.session.get(f"{server.base}/healthz") as resp:
+        assert resp.status == 200
+        assert (await resp.json())["status"] == "ok"
+    async with server.session.get(f"{server.base}/readyz") as resp:
+        body = await resp.json()
+        assert resp.status == 200, body
+        assert body["checks"] == {"store": "ok", "blobs": "ok", "keyring": "ok"}
+    assert "X-Request-Id" in resp.headers
+
+
+async def test_dev_token_endpoint_refuses_unknown_domains(server: Server) -> None:
+    async with server.session.post(f"{server.base}/dev/token", json={"email": "x@unknown.example"}) as resp:
+        assert resp.status == 422
+    async with server.session.post(f"{server.base}/dev/token", data=b"nonsense") as resp:
+        assert resp.status == 422
+    me = await server.get("/me", ANNA)
+    assert me.status == 200
+
+
+async def test_production_mode_has_no_dev_routes(tmp_path: Path) -> None:
+    settings = server_settings(
+        "sqlite",
+        tmp_path,
+        free_port(),
+        mode="production",
+        public_url="https://sigill.example.se",
+        entra={"tenants": {"00000000-0000-0000-0000-000000000001": "vasteras.example"}, "audiences": ["api://x"]},
+    )
+    async for running in run_server(settings):
+        for method, path in (("POST", "/dev/token"), ("GET", "/dev/jwks"), ("GET", "/dev/outbox")):
+            async with running.session.request(method, f"http://127.0.0.1:{settings.port}{path}", json={}) as resp:
+                assert resp.status == 404, path
+        async with running.session.get(f"http://127.0.0.1:{settings.port}/healthz") as resp:
+            assert resp.status == 200
+        async with running.session.get(
+            f"http://127.0.0.1:{settings.port}/api/v1/me", headers={"Authorization": "Bearer x.y.z"}
+        ) as resp:
+            assert resp.status == 401
