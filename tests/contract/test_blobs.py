@@ -28,7 +28,6 @@ from tests.fixtures import free_port
 if TYPE_CHECKING:
     from tests.fixtures.azurite import Azurite
 
-pytest_plugins = ["tests.fixtures.azurite"]
 
 MiB = 1024 * 1024
 

@@ -10,7 +10,6 @@ import aiosmtplib
 if TYPE_CHECKING:
     from tests.fixtures.smtp import SmtpServer
 
-pytest_plugins = ["tests.fixtures.smtp"]
 
 
 async def test_a_sent_mail_arrives_with_its_envelope_and_content(smtp: SmtpServer) -> None:
