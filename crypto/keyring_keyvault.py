@@ -1,19 +1,25 @@
 """A keyring in Azure Key Vault: the production choice.
 
 The KEK never leaves the vault. Each wrap draws a fresh 32-byte wrapping key, has Key Vault
-wrap it (RSA-OAEP-256 with an RSA key, or A256KW with a Managed HSM AES key) and seals the
-data key under it with AES-256-GCM, because Key Vault's wrap has no associated data of its
-own: the local AES-GCM step binds the caller's associated data and the key id.
+wrap it (RSA-OAEP-256 with an RSA key, or A256KW with a Managed HSM AES key) and seals the data
+key under it with AES-256-GCM, because Key Vault's wrap has no associated data of its own: the
+local AES-GCM step binds the caller's associated data and the key id.
 
     body = algorithm (1) | length (2, big-endian) | wrapping key as wrapped by Key Vault
            | nonce (12) | AES-256-GCM(data key) | tag (16)
 
 The KEK id is the Key Vault key id with its version. Configured without a version, the keyring
-wraps under the newest enabled version and looks again every `refresh_seconds` (and on every
-`ping`), so rotating the key in Key Vault (a new version) is the whole rotation; configured
-with a version, it is pinned to it. Wrapped keys of any version of the configured key unwrap;
-a wrapped key naming another vault or key is refused without a request, so a forged record
-cannot send our token elsewhere.
+wraps under the newest version and looks again every `refresh_seconds` (and on every `ping`),
+so rotating the key in Key Vault (a new version) is the whole rotation; configured with a
+version, it is pinned to it. Wrapped keys of any version of the configured key unwrap; a wrapped
+key naming another vault or key is refused without a request, so a forged record cannot send
+our token elsewhere.
+
+RSA keys go through the SDK's `CryptographyClient`: it wraps with the public half it fetched
+(no request per message) and unwraps in the vault. AES keys (A256KW) are called through the
+REST endpoints (`/wrapkey`, `/unwrapkey`) on the `KeyClient` pipeline instead: for an
+"oct-HSM" key, whose secret the vault never returns, `CryptographyClient` builds a local key
+from the missing material, which would wrap under a key that no one else holds.
 
 The identity needs the keys/get, keys/wrapKey and keys/unwrapKey permissions (the built-in
 role "Key Vault Crypto Service Encryption User" grants exactly these).
@@ -21,6 +27,7 @@ role "Key Vault Crypto Service Encryption User" grants exactly these).
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import struct
@@ -41,12 +48,16 @@ from crypto.aead import KEY_SIZE, NONCE_SIZE, RandomBytes
 from crypto.errors import DecryptionError, KeyringError
 from crypto.wrapped import SEALED_KEY_SIZE, open_data_key, parse, prefix_for, seal_data_key
 
+RSA_OAEP_256: Final = KeyWrapAlgorithm.rsa_oaep_256
+A256KW: Final = KeyWrapAlgorithm.aes_256
 # The algorithm byte of the body: a wrapped key says how it was wrapped, whatever the configuration says now.
-ALGORITHMS: Final = {1: KeyWrapAlgorithm.rsa_oaep_256, 2: KeyWrapAlgorithm.aes_256}
+ALGORITHMS: Final = {1: RSA_OAEP_256, 2: A256KW}
 _ALGORITHM_CODES: Final = {algorithm: code for code, algorithm in ALGORITHMS.items()}
 _BODY_HEAD: Final = struct.Struct(">BH")
-# A status that means "this wrapped key does not open", as opposed to "the vault is not usable".
-_REFUSED_CIPHERTEXT: Final = frozenset({400, 404})
+# Statuses that mean "this wrapped key does not open", as opposed to "the vault cannot be used".
+_REFUSED: Final = frozenset({400, 404})
+
+Transport = AsyncHttpTransport[HttpRequest, AsyncHttpResponse]
 
 
 class KeyVaultKeyring:
@@ -54,31 +65,23 @@ class KeyVaultKeyring:
         self,
         key_id: str,
         credential: AsyncTokenCredential,
-        transport: AsyncHttpTransport[HttpRequest, AsyncHttpResponse] | None = None,
+        transport: Transport | None = None,
         *,
         algorithm: str = "RSA-OAEP-256",
         random_bytes: RandomBytes = os.urandom,
         refresh_seconds: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        try:
-            identifier = KeyVaultKeyIdentifier(key_id)
-            self._algorithm = KeyWrapAlgorithm(algorithm)
-        except ValueError as exc:
-            raise KeyringError(
-                "Key Vault key must be named as https://<vault>/keys/<name>[/<version>]"
-                " and wrapped with RSA-OAEP-256 or A256KW"
-            ) from exc
-        if self._algorithm not in _ALGORITHM_CODES:
-            raise KeyringError("Key Vault keys wrap with RSA-OAEP-256 or A256KW here")
+        identifier = _identifier(key_id)
+        self._algorithm = _algorithm(algorithm)
         self._vault_url = identifier.vault_url.rstrip("/")
         self._name = identifier.name
         self._pinned_version = identifier.version or None
         self._credential = credential
-        # One transport for every client of this keyring; the keyring's close() closes them.
+        # One transport for every client of this keyring; the keyring's close() closes them all.
         self._options = {"transport": transport} if transport is not None else {}
         self._key_client = KeyClient(self._vault_url, credential, **self._options)
-        self._clients: dict[str, CryptographyClient] = {}
+        self._rsa_clients: dict[str, CryptographyClient] = {}
         self._random_bytes = random_bytes
         self._refresh_seconds = refresh_seconds
         self._clock = clock
@@ -95,11 +98,7 @@ class KeyVaultKeyring:
     async def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
         key_id = await self._current_key_id()
         wrapping_key = self._random_bytes(KEY_SIZE)
-        try:
-            result = await self._client(key_id).wrap_key(self._algorithm, wrapping_key)
-        except AzureError as exc:
-            raise KeyringError(f"Key Vault did not wrap a data key under {key_id}") from exc
-        encrypted: bytes = result.encrypted_key
+        encrypted = await self._wrap_remote(key_id, self._algorithm, wrapping_key)
         head = (
             prefix_for(key_id)
             + _BODY_HEAD.pack(_ALGORITHM_CODES[self._algorithm], len(encrypted))
@@ -116,21 +115,21 @@ class KeyVaultKeyring:
             raise DecryptionError()
         code, length = _BODY_HEAD.unpack_from(body)
         algorithm = ALGORITHMS.get(code)
-        if algorithm is None or len(body) != _BODY_HEAD.size + length + SEALED_KEY_SIZE:
+        end = _BODY_HEAD.size + length
+        if algorithm is None or len(body) != end + SEALED_KEY_SIZE:
             raise DecryptionError()
-        encrypted, sealed = body[_BODY_HEAD.size : _BODY_HEAD.size + length], body[_BODY_HEAD.size + length :]
-        wrapping_key = await self._unwrap_remote(key_id, algorithm, encrypted)
-        head = parsed.prefix + body[: _BODY_HEAD.size + length]
-        return open_data_key(wrapping_key, sealed, head + associated_data)
+        wrapping_key = await self._unwrap_remote(key_id, algorithm, body[_BODY_HEAD.size : end])
+        return open_data_key(wrapping_key, body[end:], parsed.prefix + body[:end] + associated_data)
 
     async def ping(self) -> None:
-        """Fetch the key (and, when not pinned, learn its newest version)."""
+        """Fetch the key (and, when not pinned, learn its newest version); KeyringError when that fails."""
         await self._refresh()
 
     async def close(self) -> None:
-        for client in [*self._clients.values(), self._key_client]:
+        for client in self._rsa_clients.values():
             await client.close()
-        self._clients.clear()
+        self._rsa_clients.clear()
+        await self._key_client.close()
 
     async def _current_key_id(self) -> str:
         stale = self._pinned_version is None and self._clock() - self._checked_at >= self._refresh_seconds
@@ -143,28 +142,56 @@ class KeyVaultKeyring:
             key: KeyVaultKey = await self._key_client.get_key(self._name, self._pinned_version)
         except AzureError as exc:
             raise KeyringError(f"Key Vault key {self.current_key_id()} cannot be read") from exc
-        if key.properties.version is None:
+        if not key.properties.version:
             raise KeyringError(f"Key Vault returned no version for key {self._name}")
         key_id = self._key_id(key.properties.version)
-        if key_id not in self._clients:
-            # Built from the fetched key, the client can wrap with its public half without another request.
-            self._clients[key_id] = CryptographyClient(key, self._credential, **self._options)
+        if self._algorithm == RSA_OAEP_256 and key_id not in self._rsa_clients:
+            # Built from the fetched key, the client wraps with its public half: no request per message.
+            self._rsa_clients[key_id] = CryptographyClient(key, self._credential, **self._options)
         self._current, self._checked_at = key_id, self._clock()
         return key_id
 
+    async def _wrap_remote(self, key_id: str, algorithm: KeyWrapAlgorithm, wrapping_key: bytes) -> bytes:
+        try:
+            if algorithm == RSA_OAEP_256:
+                result = await self._rsa_client(key_id).wrap_key(algorithm, wrapping_key)
+                encrypted: bytes = result.encrypted_key
+                return encrypted
+            return await self._rest_operation(key_id, "wrapkey", algorithm, wrapping_key)
+        except AzureError as exc:
+            raise KeyringError(f"Key Vault did not wrap a data key under {key_id}") from exc
+
     async def _unwrap_remote(self, key_id: str, algorithm: KeyWrapAlgorithm, encrypted: bytes) -> bytes:
         try:
-            result = await self._client(key_id).unwrap_key(algorithm, encrypted)
+            if algorithm == RSA_OAEP_256:
+                wrapping_key: bytes = (await self._rsa_client(key_id).unwrap_key(algorithm, encrypted)).key
+            else:
+                wrapping_key = await self._rest_operation(key_id, "unwrapkey", algorithm, encrypted)
         except HttpResponseError as exc:
-            if exc.status_code in _REFUSED_CIPHERTEXT:
+            if exc.status_code in _REFUSED:
                 raise DecryptionError() from None
             raise KeyringError(f"Key Vault did not unwrap a data key under {key_id}") from exc
         except AzureError as exc:
             raise KeyringError(f"Key Vault did not unwrap a data key under {key_id}") from exc
-        wrapping_key: bytes = result.key
         if len(wrapping_key) != KEY_SIZE:
             raise DecryptionError()
         return wrapping_key
+
+    async def _rest_operation(
+        self, key_id: str, operation: str, algorithm: KeyWrapAlgorithm, value: bytes
+    ) -> bytes:
+        """POST {key id}/wrapkey or /unwrapkey: Key Vault's REST API, through the KeyClient's pipeline."""
+        request = HttpRequest(
+            "POST", f"{key_id}/{operation}", json={"alg": algorithm.value, "value": _b64url(value)}
+        )
+        response = await self._key_client.send_request(request)
+        response.raise_for_status()
+        try:
+            return _from_b64url(str(response.json()["value"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KeyringError(
+                f"Key Vault answered {operation} for {key_id} with an unexpected body"
+            ) from exc
 
     def _own_key_id(self, key_id: str) -> str:
         """`key_id` in canonical form if it names a version of our key; DecryptionError otherwise."""
@@ -172,19 +199,44 @@ class KeyVaultKeyring:
             identifier = KeyVaultKeyIdentifier(key_id)
         except ValueError:
             raise DecryptionError() from None
-        same_key = (
-            identifier.vault_url.rstrip("/").lower() == self._vault_url.lower()
-            and identifier.name == self._name
-        )
-        if not same_key or not identifier.version:
+        same_vault = identifier.vault_url.rstrip("/").lower() == self._vault_url.lower()
+        if not same_vault or identifier.name != self._name or not identifier.version:
             raise DecryptionError()
         return self._key_id(identifier.version)
 
     def _key_id(self, version: str | None) -> str:
         return f"{self._vault_url}/keys/{self._name}" + (f"/{version}" if version else "")
 
-    def _client(self, key_id: str) -> CryptographyClient:
-        client = self._clients.get(key_id)
+    def _rsa_client(self, key_id: str) -> CryptographyClient:
+        client = self._rsa_clients.get(key_id)
         if client is None:
-            client = self._clients[key_id] = CryptographyClient(key_id, self._credential, **self._options)
+            client = self._rsa_clients[key_id] = CryptographyClient(key_id, self._credential, **self._options)
         return client
+
+
+def _identifier(key_id: str) -> KeyVaultKeyIdentifier:
+    try:
+        identifier = KeyVaultKeyIdentifier(key_id)
+    except ValueError as exc:
+        raise KeyringError("a Key Vault key id looks like https://<vault>/keys/<name>[/<version>]") from exc
+    if identifier.collection != "keys":
+        raise KeyringError("a Key Vault key id looks like https://<vault>/keys/<name>[/<version>]")
+    return identifier
+
+
+def _algorithm(name: str) -> KeyWrapAlgorithm:
+    try:
+        algorithm = KeyWrapAlgorithm(name)
+    except ValueError:
+        algorithm = None
+    if algorithm not in _ALGORITHM_CODES:
+        raise KeyringError("Key Vault keys wrap data keys with RSA-OAEP-256 or A256KW")
+    return algorithm
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _from_b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -32,7 +32,9 @@ class _Buffers:
             self._free.append(segment)
 
 
-async def cut_segments(chunks: AsyncIterable[Segment], size: int) -> AsyncGenerator[tuple[Segment, bool], None]:
+async def cut_segments(
+    chunks: AsyncIterable[Segment], size: int
+) -> AsyncGenerator[tuple[Segment, bool], None]:
     """Yield `(segment, is_last)`: every segment but the last is exactly `size` bytes, the last 0..size.
 
     A full segment is held back until the next byte arrives or the input ends, because only then

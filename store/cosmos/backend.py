@@ -102,7 +102,7 @@ class CosmosBackend:
     async def get(self, kind: Kind[Any], scope: str, record_id: str) -> Stored | None:
         container = self._open_container()
         try:
-            with translated():
+            with translated(keep=(CosmosResourceNotFoundError,)):
                 doc = await container.read_item(queries.document_id(kind, record_id), partition_key=scope)
         except CosmosResourceNotFoundError:
             return None

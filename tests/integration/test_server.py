@@ -86,3 +86,52 @@ async def test_production_mode_has_no_dev_routes(tmp_path: Path) -> None:
             f"http://127.0.0.1:{settings.port}/api/v1/me", headers={"Authorization": "Bearer x.y.z"}
         ) as resp:
             assert resp.status == 401
+
+
+def test_cli_token_works_against_the_running_server(tmp_path: Path) -> None:
+    port = free_port()
+    data_dir = str(tmp_path / "var")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sigill", "serve", "--data-dir", data_dir, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_for_health(f"http://127.0.0.1:{port}/healthz") == 200
+        minted = subprocess.run(
+            [sys.executable, "-m", "sigill", "dev", "token", ANNA, "--data-dir", data_dir, "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        token = minted.stdout.strip()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback
+            assert resp.status == 200
+            assert b"anna.andersson@vasteras.example" in resp.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def test_no_demo_creates_no_organisations(tmp_path: Path) -> None:
+    settings = server_settings("sqlite", tmp_path, free_port(), demo=False)
+    async for running in run_server(settings):
+        assert await running.components.store.organisations() == []
+        async with running.session.post(f"{running.base}/dev/token", json={"email": ANNA}) as resp:
+            assert resp.status == 422
+
+
+async def test_a_new_staff_member_is_created_on_first_sign_in(server: Server) -> None:
+    newcomer = "david.dahl@vasteras.example"
+    me = await server.get("/me", newcomer)
+    assert me.status == 200
+    assert me.body["email"] == newcomer
+    assert me.body["mailboxes"] == [{"address": newcomer, "name": newcomer, "kind": "personal"}]
+    again = await server.get("/me", newcomer)
+    assert again.body == me.body
+    sent = await server.send(ANNA, recipients=[{"address": newcomer}])
+    assert sent.body["deliveries"][0]["kind"] == "registered"
