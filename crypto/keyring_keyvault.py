@@ -33,13 +33,15 @@ import os
 import struct
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError
 from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest import AsyncHttpResponse, HttpRequest
-from azure.keyvault.keys import KeyVaultKey, KeyVaultKeyIdentifier
+from azure.keyvault.keys import KeyVaultKey
 from azure.keyvault.keys.aio import KeyClient
 from azure.keyvault.keys.crypto import KeyWrapAlgorithm
 from azure.keyvault.keys.crypto.aio import CryptographyClient
@@ -72,11 +74,11 @@ class KeyVaultKeyring:
         refresh_seconds: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        identifier = _identifier(key_id)
+        configured = _parse_configured(key_id)
         self._algorithm = _algorithm(algorithm)
-        self._vault_url = identifier.vault_url.rstrip("/")
-        self._name = identifier.name
-        self._pinned_version = identifier.version or None
+        self._vault_url = configured.vault_url
+        self._name = configured.name
+        self._pinned_version = configured.version
         self._credential = credential
         # One transport for every client of this keyring; the keyring's close() closes them all.
         self._options = {"transport": transport} if transport is not None else {}
@@ -195,14 +197,10 @@ class KeyVaultKeyring:
 
     def _own_key_id(self, key_id: str) -> str:
         """`key_id` in canonical form if it names a version of our key; DecryptionError otherwise."""
-        try:
-            identifier = KeyVaultKeyIdentifier(key_id)
-        except ValueError:
-            raise DecryptionError() from None
-        same_vault = identifier.vault_url.rstrip("/").lower() == self._vault_url.lower()
-        if not same_vault or identifier.name != self._name or not identifier.version:
+        ref = _KeyRef.parse(key_id)
+        if ref is None or ref.vault_url != self._vault_url or ref.name != self._name or not ref.version:
             raise DecryptionError()
-        return self._key_id(identifier.version)
+        return self._key_id(ref.version)
 
     def _key_id(self, version: str | None) -> str:
         return f"{self._vault_url}/keys/{self._name}" + (f"/{version}" if version else "")
@@ -214,14 +212,34 @@ class KeyVaultKeyring:
         return client
 
 
-def _identifier(key_id: str) -> KeyVaultKeyIdentifier:
-    try:
-        identifier = KeyVaultKeyIdentifier(key_id)
-    except ValueError as exc:
-        raise KeyringError("a Key Vault key id looks like https://<vault>/keys/<name>[/<version>]") from exc
-    if identifier.collection != "keys":
+@dataclass(frozen=True, slots=True)
+class _KeyRef:
+    vault_url: str
+    name: str
+    version: str | None
+
+    @classmethod
+    def parse(cls, key_id: str) -> _KeyRef | None:
+        """`https://<vault>/keys/<name>[/<version>]`, or None for anything else."""
+        try:
+            parts = urlsplit(key_id)
+            port = parts.port
+        except ValueError:
+            return None
+        segments = [segment for segment in parts.path.split("/") if segment]
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            return None
+        if len(segments) not in (2, 3) or segments[0] != "keys":
+            return None
+        vault_url = f"https://{parts.hostname}" + (f":{port}" if port else "")
+        return cls(vault_url, segments[1], segments[2] if len(segments) == 3 else None)
+
+
+def _parse_configured(key_id: str) -> _KeyRef:
+    ref = _KeyRef.parse(key_id)
+    if ref is None:
         raise KeyringError("a Key Vault key id looks like https://<vault>/keys/<name>[/<version>]")
-    return identifier
+    return ref
 
 
 def _algorithm(name: str) -> KeyWrapAlgorithm:

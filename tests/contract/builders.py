@@ -101,7 +101,9 @@ def message(org_id: str, sender_mailbox: str, minutes: float = 0, *, has_links: 
     )
 
 
-def delivery(org_id: str, msg: Message, recipient_mailbox: str | None, minutes: float | None = None) -> Delivery:
+def delivery(
+    org_id: str, msg: Message, recipient_mailbox: str | None, minutes: float | None = None
+) -> Delivery:
     return Delivery(
         org_id=org_id,
         delivery_id=new_id("dlv"),

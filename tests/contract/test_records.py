@@ -19,7 +19,6 @@ async def test_every_record_kind_reads_back_as_written(store: Store) -> None:
     case = b.case(org, box.address, assignee_id=user.user_id)
     item = b.outbox_item(org, 0)
     chl = b.challenge(org)
-    records = [user, account, box, msg, dlv, case, item, chl]
     async with store.unit_of_work(org) as uow:
         uow.staff.add(user)
         uow.recipients.add(account)
@@ -30,7 +29,8 @@ async def test_every_record_kind_reads_back_as_written(store: Store) -> None:
         uow.outbox.add(item)
         uow.challenges.add(chl)
         await uow.commit()
-    assert all(record.version for record in records)
+    versions = [r.version for r in (user, account, box, msg, dlv, case, item, chl)]
+    assert all(versions)
 
     async with store.unit_of_work(org) as uow:
         assert await uow.staff.get(user.user_id) == user

@@ -2,8 +2,9 @@
 -- id, an integer version for optimistic concurrency, the sort key that orders
 -- its listings, the record as JSON (body), and one column per value a query
 -- filters on. Every index starts with org_id, because every query names it.
--- Listing indexes end with sort_key, so a newest-first page is an index walk
--- that stops after `limit` rows, whatever the size of the mailbox.
+-- Indexes end with sort_key, so a newest-first page is an index walk that stops
+-- after `limit` rows, whatever the size of the mailbox (and a look-up by e-mail
+-- does not tempt the planner into walking the sort_key index instead).
 
 CREATE TABLE organisations (
     org_id   TEXT NOT NULL,            -- always 'directory': the directory is one scope
@@ -14,8 +15,7 @@ CREATE TABLE organisations (
     domain   TEXT NOT NULL,
     PRIMARY KEY (org_id, id)
 );
-CREATE INDEX organisations_by_domain ON organisations (org_id, domain);
-CREATE INDEX organisations_by_key ON organisations (org_id, sort_key);
+CREATE INDEX organisations_by_domain ON organisations (org_id, domain, sort_key);
 
 CREATE TABLE organisations_entra_tenant_ids (
     org_id TEXT NOT NULL,
@@ -35,8 +35,8 @@ CREATE TABLE staff_users (
     entra_object_id TEXT NOT NULL,
     PRIMARY KEY (org_id, id)
 );
-CREATE INDEX staff_users_by_email ON staff_users (org_id, email);
-CREATE INDEX staff_users_by_entra ON staff_users (org_id, entra_tenant_id, entra_object_id);
+CREATE INDEX staff_users_by_email ON staff_users (org_id, email, sort_key);
+CREATE INDEX staff_users_by_entra ON staff_users (org_id, entra_tenant_id, entra_object_id, sort_key);
 CREATE INDEX staff_users_by_key ON staff_users (org_id, sort_key);
 
 CREATE TABLE recipient_accounts (
@@ -48,7 +48,7 @@ CREATE TABLE recipient_accounts (
     email    TEXT NOT NULL,
     PRIMARY KEY (org_id, id)
 );
-CREATE INDEX recipient_accounts_by_email ON recipient_accounts (org_id, email);
+CREATE INDEX recipient_accounts_by_email ON recipient_accounts (org_id, email, sort_key);
 
 CREATE TABLE mailboxes (
     org_id   TEXT NOT NULL,
