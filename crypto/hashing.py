@@ -14,7 +14,7 @@ import hmac
 import struct
 
 import argon2
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from crypto.errors import CryptoError
 
@@ -53,10 +53,11 @@ class PasswordHasher:
         """True when `password` matches; False when it does not. A malformed hash raises CryptoError."""
         try:
             return self._hasher.verify(password_hash, password)
-        except InvalidHashError:
-            raise CryptoError("stored password hash is malformed") from None
-        except VerificationError:
+        except VerifyMismatchError:
             return False
+        except (InvalidHashError, VerificationError):
+            # Any other verification error means the stored hash could not be decoded.
+            raise CryptoError("stored password hash is malformed") from None
 
     def needs_rehash(self, password_hash: str) -> bool:
         """True when the hash was made with other parameters than ours: rehash after a successful verify."""

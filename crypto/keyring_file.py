@@ -87,6 +87,7 @@ class FileKeyring:
         return self._path
 
     def current_key_id(self) -> str:
+        self._reload_if_changed()
         return self._contents.current
 
     def key_ids(self) -> list[str]:

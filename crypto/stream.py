@@ -32,7 +32,7 @@ STREAM_VERSION: Final = 1
 SALT_SIZE: Final = 16
 NONCE_PREFIX_SIZE: Final = 7
 
-# 256 KiB: the fixed Python cost of a segment (about 2 us) is under a tenth of encrypting it (about
+# 256 KiB: the fixed Python cost of a segment (1-2 us) is under a tenth of encrypting it (about
 # 16 us at 16 GB/s), and a segment and its ciphertext still fit the per-core L2 cache; larger
 # segments measured no faster, and each stream holds about three segments in memory.
 DEFAULT_SEGMENT_SIZE: Final = 256 << 10

@@ -151,17 +151,3 @@ AUDIT_HEAD: Kind[AuditHead] = Kind(
     id_of=lambda _: "head",
     sort_key_of=lambda _: "head",
 )
-
-ALL_KINDS = (
-    ORGANISATION,
-    STAFF,
-    RECIPIENT,
-    MAILBOX,
-    MESSAGE,
-    DELIVERY,
-    CASE,
-    OUTBOX,
-    CHALLENGE,
-    AUDIT_EVENT,
-    AUDIT_HEAD,
-)

@@ -32,7 +32,7 @@ from azure.cosmos.exceptions import (
 from store.backend import Condition, Kind, Order, Stored, Write
 from store.cosmos import queries
 from store.cosmos.errors import CONFLICT_STATUSES, translate, translated
-from store.cosmos.indexing import indexing_policy
+from store.cosmos.indexing import indexing_policy, is_current
 from store.errors import ConflictError, StoreUnavailable, TooManyWrites
 from store.kinds import AUDIT_HEAD
 from store.records import AuditEvent
@@ -83,10 +83,26 @@ class CosmosBackend:
                     partition_key=PartitionKey(path="/pk"),
                     indexing_policy=indexing_policy(),
                 )
+                self._container = await self._bring_indexing_up_to_date(self._database, self._container)
         except BaseException:
             await client.close()
             raise
         self._client = client
+
+    @staticmethod
+    async def _bring_indexing_up_to_date(
+        database: DatabaseProxy, container: ContainerProxy
+    ) -> ContainerProxy:
+        """Give a container made by an older release the indexes today's queries need.
+
+        Cosmos DB rebuilds the index online; until it is done, queries still answer.
+        """
+        properties = await container.read()
+        if is_current(properties.get("indexingPolicy") or {}):
+            return container
+        return await database.replace_container(
+            container, partition_key=PartitionKey(path="/pk"), indexing_policy=indexing_policy()
+        )
 
     async def close(self) -> None:
         if self._client is not None:

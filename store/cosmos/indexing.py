@@ -61,3 +61,19 @@ def indexing_policy() -> dict[str, Any]:
         "excludedPaths": [{"path": "/body/*"}, {"path": '/"_etag"/?'}],
         "compositeIndexes": composite_indexes(),
     }
+
+
+def _shape(policy: dict[str, Any]) -> tuple[frozenset[tuple[tuple[str, str], ...]], frozenset[str]]:
+    composites = frozenset(
+        tuple((str(part.get("path")), str(part.get("order", "ascending"))) for part in index)
+        for index in policy.get("compositeIndexes") or []
+    )
+    excluded = frozenset(str(entry.get("path")) for entry in policy.get("excludedPaths") or [])
+    return composites, excluded
+
+
+def is_current(policy: dict[str, Any]) -> bool:
+    """Whether a container's policy has every composite index and exclusion of ours."""
+    composites, excluded = _shape(policy)
+    wanted_composites, wanted_excluded = _shape(indexing_policy())
+    return wanted_composites <= composites and wanted_excluded <= excluded

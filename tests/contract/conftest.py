@@ -18,9 +18,7 @@ from azure.cosmos.aio import CosmosClient
 
 from store.factory import cosmos_store, sqlite_store
 from store.ports import Store
-from tests.fixtures.cosmos import CosmosServer, cosmos_server
-
-__all__ = ["cosmos_server"]
+from tests.fixtures.cosmos import CosmosServer
 
 
 @dataclass

@@ -58,8 +58,15 @@ def _plan(path: Path, kind: Kind[Any], where: list[Condition], order: Order) -> 
         return [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {statement}", params)]
 
 
+def _listing_id(kind: Kind[Any], where: list[Condition]) -> str:
+    fields = [getattr(c, "field", type(c).__name__) for c in where]
+    return "-".join(["sqlite", kind.name, *fields])
+
+
 @pytest.mark.parametrize("later_page", [False, True], ids=["first-page", "next-page"])
-@pytest.mark.parametrize(("kind", "where", "order"), LISTINGS, ids=lambda v: getattr(v, "name", None))
+@pytest.mark.parametrize(
+    ("kind", "where", "order"), [pytest.param(*shape, id=_listing_id(*shape[:2])) for shape in LISTINGS]
+)
 def test_a_listing_walks_an_index_in_sort_key_order(
     database: Path, kind: Kind[Any], where: list[Condition], order: Order, later_page: bool
 ) -> None:
@@ -74,7 +81,11 @@ def test_a_listing_walks_an_index_in_sort_key_order(
 
 @pytest.mark.parametrize(
     ("kind", "where"),
-    [(MAILBOX, [Contains("u")]), (ORGANISATION, [Contains("t")]), (DELIVERY, [In("message_id", ("a", "b"))])],
+    [
+        pytest.param(MAILBOX, [Contains("u")], id="sqlite-mailbox-members"),
+        pytest.param(ORGANISATION, [Contains("t")], id="sqlite-organisation-tenants"),
+        pytest.param(DELIVERY, [In("message_id", ("a", "b"))], id="sqlite-delivery-message_ids"),
+    ],
 )
 def test_a_look_up_by_member_or_id_list_uses_an_index(
     database: Path, kind: Kind[Any], where: list[Condition]

@@ -78,9 +78,11 @@ class FakeKeyVault:
 
     def serve(self, request: HttpRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
         if not request.headers.get("Authorization"):
-            return 401, {"error": {"code": "Unauthorized", "message": "AKV10000: Request is missing a Bearer."}}, {
-                "WWW-Authenticate": CHALLENGE
-            }
+            return (
+                401,
+                {"error": {"code": "Unauthorized", "message": "AKV10000: Request is missing a Bearer."}},
+                {"WWW-Authenticate": CHALLENGE},
+            )
         self.tokens_seen.add(request.headers["Authorization"])
         if request.headers["Authorization"] != f"Bearer {TOKEN}":
             return 401, {"error": {"code": "Unauthorized", "message": "AKV10022: Invalid audience."}}, {}
@@ -201,12 +203,14 @@ class FakeResponse(AsyncHttpResponse):
         return self._status
 
     @property
-    def headers(self) -> CaseInsensitiveDict:  # type: ignore[override]
+    def headers(self) -> CaseInsensitiveDict:
         return self._headers
 
     @property
     def reason(self) -> str:
-        return {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}.get(self._status, "Error")
+        return {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}.get(
+            self._status, "Error"
+        )
 
     @property
     def content_type(self) -> str | None:

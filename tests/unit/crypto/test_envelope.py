@@ -37,7 +37,9 @@ async def test_a_stored_wrapped_key_opens_the_content_after_a_restart(tmp_path: 
     sealed = key.encrypt(BODY, CONTENT_AD)
     stream = await collect(key.encrypt_stream(once(BODY * 1000), CONTENT_AD))
 
-    reopened = await Envelope(FileKeyring.open(tmp_path / "keys.json", create=False)).open_data_key(wrapped, KEY_AD)
+    reopened = await Envelope(FileKeyring.open(tmp_path / "keys.json", create=False)).open_data_key(
+        wrapped, KEY_AD
+    )
     assert reopened.decrypt(sealed, CONTENT_AD) == BODY
     assert await collect(reopened.decrypt_stream(once(stream), CONTENT_AD)) == BODY * 1000
 

@@ -63,7 +63,9 @@ def test_a_missing_file_is_an_error_when_creation_is_off(tmp_path: Path) -> None
         '{"format": "other/1"}',
         '{"format": "sigill-keyring/1", "current": "a", "keys": {}, "lookup_key": "AAAA"}',
         '{"format": "sigill-keyring/1", "current": "a", "keys": {"a": "c2hvcnQ="}, "lookup_key": "c2hvcnQ="}',
-        '{"format": "sigill-keyring/1", "current": "b", "keys": {"a": "' + "A" * 43 + '="}, "lookup_key": "x"}',
+        '{"format": "sigill-keyring/1", "current": "b", "keys": {"a": "'
+        + "A" * 43
+        + '="}, "lookup_key": "x"}',
     ],
 )
 def test_a_malformed_file_is_refused_without_showing_its_content(tmp_path: Path, content: str) -> None:

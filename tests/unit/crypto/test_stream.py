@@ -26,7 +26,9 @@ def key() -> DataKey:
 
 @pytest.mark.parametrize("length", [0, 1, SEGMENT - 1, SEGMENT, SEGMENT + 1, 2 * SEGMENT, 5 * SEGMENT + 3])
 @pytest.mark.parametrize("chunking", [1, 7, SEGMENT, SEGMENT + 16, 1000, [3, 200, 1]])
-async def test_round_trip_whatever_the_chunk_sizes(key: DataKey, length: int, chunking: int | list[int]) -> None:
+async def test_round_trip_whatever_the_chunk_sizes(
+    key: DataKey, length: int, chunking: int | list[int]
+) -> None:
     plaintext = pattern(length)
     ciphertext = await collect(key.encrypt_stream(chunks(plaintext, chunking), AD))
     segments = max(1, -(-length // SEGMENT))
@@ -145,8 +147,12 @@ TAMPERINGS: dict[str, Callable[[bytes], bytes]] = {
 
 
 @pytest.mark.parametrize("tamper", TAMPERINGS.values(), ids=TAMPERINGS.keys())
-@pytest.mark.parametrize("length", [3 * SEGMENT + 10, 3 * SEGMENT], ids=["short last segment", "full last segment"])
-async def test_tampered_streams_are_refused(key: DataKey, tamper: Callable[[bytes], bytes], length: int) -> None:
+@pytest.mark.parametrize(
+    "length", [3 * SEGMENT + 10, 3 * SEGMENT], ids=["short last segment", "full last segment"]
+)
+async def test_tampered_streams_are_refused(
+    key: DataKey, tamper: Callable[[bytes], bytes], length: int
+) -> None:
     ciphertext = await collect(key.encrypt_stream(once(pattern(length)), AD))
     with pytest.raises(DecryptionError) as error:
         await collect(key.decrypt_stream(chunks(tamper(ciphertext), 50), AD))

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from crypto.envelope import DataKey
 from crypto.hashing import LookupHasher
 from crypto.keyring_file import FileKeyring
-from tests.unit.crypto.support import Script, collect, chunks, load_vectors, once, pattern
+from tests.unit.crypto.support import Script, chunks, collect, load_vectors, once, pattern
 
 SEALED = load_vectors("sealed.json")["cases"]
 STREAMS = load_vectors("stream.json")["cases"]
@@ -67,7 +67,9 @@ async def test_stream_vectors(case: dict[str, Any]) -> None:
     assert ciphertext == _documented_stream(data_key, salt, prefix, case["segment_size"], plaintext, ad)
 
 
-def _documented_stream(data_key: bytes, salt: bytes, prefix: bytes, size: int, plaintext: bytes, ad: bytes) -> bytes:
+def _documented_stream(
+    data_key: bytes, salt: bytes, prefix: bytes, size: int, plaintext: bytes, ad: bytes
+) -> bytes:
     header = b"\x01" + struct.pack(">I", size) + salt + prefix
     aesgcm = AESGCM(_hkdf(data_key, salt, b"sigill/1 stream"))
     segments = [plaintext[start : start + size] for start in range(0, len(plaintext), size)] or [b""]
