@@ -157,6 +157,9 @@ class MessageRepository(_Repository[Message]):
     async def links(self, mailbox: str, *, limit: int, cursor: str | None = None) -> Page[Message]:
         return await self._page([Eq("sender_mailbox", mailbox), Eq("has_links", True)], limit, cursor)
 
+    async def all(self, *, limit: int, cursor: str | None = None) -> Page[Message]:
+        return await self._page([], limit, cursor)
+
     def delete(self, message: Message) -> None:
         self._staging.stage("delete", self.kind, message)
 
