@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from tests.fixtures.smtp import SmtpServer
 
 
-
 async def test_a_sent_mail_arrives_with_its_envelope_and_content(smtp: SmtpServer) -> None:
     mail = EmailMessage()
     mail["From"] = "Sigill <noreply@kommun.example>"

@@ -29,7 +29,9 @@ async def _key_ids(server: Server, message_ids: list[str]) -> set[str]:
 
 
 async def test_rotate_then_rewrap_keeps_every_message_readable(server: Server) -> None:
-    old = (await server.send(ANNA, recipients=[{"address": BERTIL}], subject="Före", body="gammal")).body["id"]
+    old = (await server.send(ANNA, recipients=[{"address": BERTIL}], subject="Före", body="gammal")).body[
+        "id"
+    ]
     (old_key,) = await _key_ids(server, [old])
 
     rotated = _sigill(server, "keys", "rotate")

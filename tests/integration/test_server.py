@@ -9,7 +9,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-
 from tests.integration.harness import ANNA, Server, free_port, run_server, server_settings
 
 
@@ -40,7 +39,7 @@ def _wait_for_health(url: str) -> int:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=1) as resp:
                 return int(resp.status)
         except OSError:
             time.sleep(0.2)
@@ -74,11 +73,16 @@ async def test_production_mode_has_no_dev_routes(tmp_path: Path) -> None:
         free_port(),
         mode="production",
         public_url="https://sigill.example.se",
-        entra={"tenants": {"00000000-0000-0000-0000-000000000001": "vasteras.example"}, "audiences": ["api://x"]},
+        entra={
+            "tenants": {"00000000-0000-0000-0000-000000000001": "vasteras.example"},
+            "audiences": ["api://x"],
+        },
     )
     async for running in run_server(settings):
         for method, path in (("POST", "/dev/token"), ("GET", "/dev/jwks"), ("GET", "/dev/outbox")):
-            async with running.session.request(method, f"http://127.0.0.1:{settings.port}{path}", json={}) as resp:
+            async with running.session.request(
+                method, f"http://127.0.0.1:{settings.port}{path}", json={}
+            ) as resp:
                 assert resp.status == 404, path
         async with running.session.get(f"http://127.0.0.1:{settings.port}/healthz") as resp:
             assert resp.status == 200
@@ -99,7 +103,18 @@ def test_cli_token_works_against_the_running_server(tmp_path: Path) -> None:
     try:
         assert _wait_for_health(f"http://127.0.0.1:{port}/healthz") == 200
         minted = subprocess.run(
-            [sys.executable, "-m", "sigill", "dev", "token", ANNA, "--data-dir", data_dir, "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "sigill",
+                "dev",
+                "token",
+                ANNA,
+                "--data-dir",
+                data_dir,
+                "--port",
+                str(port),
+            ],
             capture_output=True,
             text=True,
             timeout=60,
@@ -109,7 +124,7 @@ def test_cli_token_works_against_the_running_server(tmp_path: Path) -> None:
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/me", headers={"Authorization": f"Bearer {token}"}
         )
-        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=10) as resp:
             assert resp.status == 200
             assert b"anna.andersson@vasteras.example" in resp.read()
     finally:
