@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from identity.contact import normalize_mobile, normalize_personal_number
 from identity.errors import IdentityError
-
 from messaging.errors import InvalidRequest
 from messaging.model import RecipientInput
 from messaging.policy import METHOD_LOA, default_method, method_reaches

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from identity.contact import contains_personal_number
-
 from messaging.errors import InvalidRequest
 from messaging.model import NewMessage
 from messaging.policy import LEVELS, METHOD_LOA
