@@ -10,7 +10,6 @@ from messaging.errors import InvalidRequest
 from messaging.model import RecipientInput
 from messaging.policy import METHOD_LOA, default_method, method_reaches
 from messaging.validation import normalise_address
-from store.ports import UnitOfWork
 from store.records import Mailbox
 
 _METHOD_NAMES_SV = {"email": "e-post", "sms": "sms", "eid": "e-legitimation", "siths": "SITHS-kort"}
@@ -29,9 +28,9 @@ class ResolvedRecipient:
         return self.mailbox is not None
 
 
-async def resolve(uow: UnitOfWork, recipient: RecipientInput, loa: int) -> ResolvedRecipient:
+def resolve(recipient: RecipientInput, loa: int, mailbox: Mailbox | None) -> ResolvedRecipient:
+    """`mailbox` is the organisation's mailbox at the recipient's address, if there is one."""
     address = normalise_address(recipient.address)
-    mailbox = await uow.mailboxes.get(address)
     if mailbox is not None:
         # Registered recipients identify with their own account; a method given is not needed.
         return ResolvedRecipient(address=address, mailbox=mailbox)

@@ -14,13 +14,13 @@ from datetime import datetime
 
 from messaging import audit
 from messaging.attachments import IncomingAttachment, remove_blobs, store_attachments
-from messaging.directory import member_mailbox, organisation
-from messaging.errors import Forbidden, NotFound
+from messaging.directory import organisation
+from messaging.errors import Forbidden
 from messaging.model import Actor, Content, NewMessage, SentMessage
 from messaging.ports import DataKey, Deps
 from messaging.recipients import ResolvedRecipient, resolve
 from messaging.sealing import associated_data, seal_box, seal_content, seal_text
-from messaging.validation import check_message
+from messaging.validation import check_message, normalise_address
 from store.ports import UnitOfWork
 from store.records import AttachmentMeta, Case, Delivery, Mailbox, Message, Organisation, OutboxItem
 
@@ -69,8 +69,12 @@ async def send_message(
 async def _draft(
     deps: Deps, uow: UnitOfWork, actor: Actor, org: Organisation, new: NewMessage, thread_id: str | None
 ) -> Draft:
-    sender = await _sender_mailbox(uow, actor, new.sender_mailbox)
-    recipients = [await resolve(uow, r, new.loa) for r in new.recipients]
+    sender_address = (new.sender_mailbox or actor.email).strip().lower()
+    addresses = [normalise_address(r.address) for r in new.recipients]
+    # One read for the sender's and every recipient's mailbox.
+    boxes = {box.address: box for box in await uow.mailboxes.get_many([sender_address, *addresses])}
+    sender = _sender_mailbox(actor, boxes.get(sender_address))
+    recipients = [resolve(r, new.loa, boxes.get(a)) for r, a in zip(new.recipients, addresses, strict=True)]
     message_id = deps.new_id()
     key, wrapped = await deps.envelope.new_data_key(associated_data(actor.org_id, message_id, "key"))
     open_message = new.open_message.strip() or org.default_open_message or DEFAULT_OPEN_MESSAGE
@@ -91,13 +95,12 @@ async def _draft(
     return Draft(message, key, sender, recipients, open_message)
 
 
-async def _sender_mailbox(uow: UnitOfWork, actor: Actor, address: str | None) -> Mailbox:
-    try:
-        return await member_mailbox(uow, actor, address or actor.email)
-    except NotFound:
+def _sender_mailbox(actor: Actor, mailbox: Mailbox | None) -> Mailbox:
+    if mailbox is None or actor.user_id not in mailbox.member_ids:
         raise Forbidden(
             "not_a_member", "Du kan bara skicka från din egen brevlåda eller en funktionsbrevlåda du tillhör."
-        ) from None
+        )
+    return mailbox
 
 
 async def _commit(deps: Deps, actor: Actor, draft: Draft, in_reply_to: Delivery | None) -> SentMessage:

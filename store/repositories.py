@@ -8,7 +8,7 @@ staged and reach the backend at commit.
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Callable, AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -77,6 +77,16 @@ class _Repository[R]:
     async def _all(self, where: Sequence[Condition], order: Order = "asc") -> builtins.list[R]:
         return [self._record(row) async for row in scan(self._backend, self.kind, self._scope, where, order)]
 
+    async def _get_many(self, record_ids: list[str], id_of: Callable[[R], str]) -> list[R]:
+        wanted = list(dict.fromkeys(record_ids))
+        found: dict[str, R] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            for row in await self._backend.get_many(self.kind, self._scope, chunk):
+                record = self._record(row)
+                found[id_of(record)] = record
+        return [found[i] for i in wanted if i in found]
+
     async def _page(self, where: Sequence[Condition], limit: int, cursor: str | None) -> Page[R]:
         """One page of a newest-first listing; fetches one extra row to know if more follow."""
         if not 1 <= limit <= MAX_PAGE:
@@ -130,6 +140,10 @@ class MailboxRepository(_Repository[Mailbox]):
     async def get(self, address: str) -> Mailbox | None:
         return await self._get(address)
 
+    async def get_many(self, addresses: list[str]) -> list[Mailbox]:
+        """The mailboxes that exist among `addresses`, in the order asked."""
+        return await self._get_many(addresses, lambda mailbox: mailbox.address)
+
     async def for_member(self, member_id: str) -> list[Mailbox]:
         return await self._all([Contains(member_id)])
 
@@ -142,14 +156,7 @@ class MessageRepository(_Repository[Message]):
 
     async def get_many(self, message_ids: list[str]) -> list[Message]:
         """The messages that exist among `message_ids`, in the order asked."""
-        wanted = list(dict.fromkeys(message_ids))
-        found: dict[str, Message] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
-            for row in await self._backend.get_many(self.kind, self._scope, chunk):
-                message = self._record(row)
-                found[message.message_id] = message
-        return [found[i] for i in wanted if i in found]
+        return await self._get_many(message_ids, lambda message: message.message_id)
 
     async def sent(self, mailbox: str, *, limit: int, cursor: str | None = None) -> Page[Message]:
         return await self._page([Eq("sender_mailbox", mailbox)], limit, cursor)

@@ -1,15 +1,16 @@
 """The SQLite backend: aiosqlite connections to one WAL-mode database file.
 
 Two connections: one that writes and one that reads. In WAL mode a reader
-never waits for a writer, so listings are not queued behind commits. Writes
-are serialised by an asyncio.Lock and run as one `BEGIN IMMEDIATE ... COMMIT`
-transaction per commit; a replace or delete is conditioned on the version the
+never waits for a writer, so listings are not queued behind commits. The
+writer lives in a thread of its own; each commit is handed to it whole and
+runs there as one `BEGIN IMMEDIATE ... COMMIT` transaction, so a commit costs
+one hand-off between the event loop and the thread, not one per statement; a replace or delete is conditioned on the version the
 record was read with (`... AND version = ?`), and no matching row means a
 conflict, rolled back whole. The audit chain head is read inside that write
 transaction, so appending to the chain never conflicts here.
 
-aiosqlite runs each connection in its own thread, so the event loop never
-blocks on the disk.
+aiosqlite runs the reading connection in its own thread, and the writer has
+its own, so the event loop never blocks on the disk.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -49,25 +51,39 @@ _READER_PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA query_onl
 class SqliteBackend:
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+        # One thread owns the writing connection; commits queue for it in order.
+        self._write_thread: ThreadPoolExecutor | None = None
 
     async def open(self) -> None:
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = await _connect(self._path, _WRITER_PRAGMAS)
-            await migrate(self._writer)
+            migrator = await _connect(self._path, _WRITER_PRAGMAS)
+            try:
+                await migrate(migrator)
+            finally:
+                await migrator.close()
+            self._write_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+            self._writer = await self._in_writer(_connect_writer, self._path)
             self._reader = await _connect(self._path, _READER_PRAGMAS)
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StoreUnavailable("the SQLite database cannot be opened") from exc
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        if self._reader is not None:
+            await self._reader.close()
+        if self._writer is not None and self._write_thread is not None:
+            await self._in_writer(self._writer.close)
+        if self._write_thread is not None:
+            self._write_thread.shutdown(wait=True)
+        self._reader = self._writer = self._write_thread = None
+
+    async def _in_writer(self, fn: Any, *args: Any) -> Any:
+        if self._write_thread is None:
+            raise StoreUnavailable("the SQLite store is not open")
+        return await asyncio.get_running_loop().run_in_executor(self._write_thread, fn, *args)
 
     async def ping(self) -> None:
         await self._read("SELECT 1", [])
@@ -93,33 +109,13 @@ class SqliteBackend:
         return [_stored(row) for row in await self._read(statement, params)]
 
     async def commit(self, scope: str, writes: Sequence[Write], events: Sequence[AuditEvent]) -> list[str]:
-        async with self._write_lock:
-            conn = self._connection(self._writer)
-            try:
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    versions = [await _apply(conn, scope, write) for write in writes]
-                    if events:
-                        await self._extend_chain(conn, scope, events)
-                    await conn.execute("COMMIT")
-                except BaseException:
-                    await _rollback(conn)
-                    raise
-            except sqlite3.Error as exc:
-                raise _translate(exc) from exc
-            return versions
-
-    async def _extend_chain(
-        self, conn: aiosqlite.Connection, scope: str, events: Sequence[AuditEvent]
-    ) -> None:
-        rows = list(
-            await conn.execute_fetchall(
-                f"{sql.select(AUDIT_HEAD)} WHERE org_id = ? AND id = ?", [scope, "head"]
-            )
-        )
-        head = _stored(rows[0]) if rows else None
-        for write in chain_writes(scope, events, head):
-            await _apply(conn, scope, write)
+        if self._writer is None:
+            raise StoreUnavailable("the SQLite store is not open")
+        try:
+            versions: list[str] = await self._in_writer(_commit, self._writer, scope, writes, events)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+        return versions
 
     async def _read(self, statement: str, params: Sequence[Any]) -> list[sqlite3.Row]:
         conn = self._connection(self._reader)
@@ -143,19 +139,51 @@ async def _connect(path: Path, pragmas: Sequence[str]) -> aiosqlite.Connection:
     return conn
 
 
-async def _apply(conn: aiosqlite.Connection, scope: str, write: Write) -> str:
+def _connect_writer(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: no implicit transactions; commits say BEGIN themselves.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in _WRITER_PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
+def _commit(
+    conn: sqlite3.Connection, scope: str, writes: Sequence[Write], events: Sequence[AuditEvent]
+) -> list[str]:
+    """One transaction, run in the writer's thread: every write and the chain's extension, or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        versions = [_apply(conn, scope, write) for write in writes]
+        if events:
+            _extend_chain(conn, scope, events)
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return versions
+
+
+def _extend_chain(conn: sqlite3.Connection, scope: str, events: Sequence[AuditEvent]) -> None:
+    rows = conn.execute(f"{sql.select(AUDIT_HEAD)} WHERE org_id = ? AND id = ?", [scope, "head"]).fetchall()
+    head = _stored(rows[0]) if rows else None
+    for write in chain_writes(scope, events, head):
+        _apply(conn, scope, write)
+
+
+def _apply(conn: sqlite3.Connection, scope: str, write: Write) -> str:
     """Run one write inside the open transaction; return the record's new version."""
     table, columns = write.kind.table, tuple(write.index)
     values = list(write.index.values())
     body = json.dumps(write.body, separators=(",", ":"), ensure_ascii=False)
     if write.op == "create":
         try:
-            await conn.execute(
+            conn.execute(
                 sql.insert(table, columns), [scope, write.record_id, 1, write.sort_key, body, *values]
             )
         except sqlite3.IntegrityError as exc:
             raise ConflictError(f"a {write.kind.name} with this id already exists") from exc
-        await _write_members(conn, scope, write, replace=False)
+        _write_members(conn, scope, write, replace=False)
         return "1"
     expected = _version(write)
     if write.op == "replace":
@@ -163,22 +191,22 @@ async def _apply(conn: aiosqlite.Connection, scope: str, write: Write) -> str:
         params = [write.sort_key, body, *values, scope, write.record_id, expected]
     else:
         statement, params = sql.delete(table), [scope, write.record_id, expected]
-    cursor = await conn.execute(statement, params)
+    cursor = conn.execute(statement, params)
     if cursor.rowcount != 1:
         raise ConflictError(f"the {write.kind.name} changed or was removed since it was read")
-    await _write_members(conn, scope, write, replace=True)
+    _write_members(conn, scope, write, replace=True)
     return "" if write.op == "delete" else str(expected + 1)
 
 
-async def _write_members(conn: aiosqlite.Connection, scope: str, write: Write, *, replace: bool) -> None:
+def _write_members(conn: sqlite3.Connection, scope: str, write: Write, *, replace: bool) -> None:
     if write.kind.members_field is None:
         return
     table = sql.members_table(write.kind)
     if replace:
-        await conn.execute(sql.delete_members(table), [scope, write.record_id])
+        conn.execute(sql.delete_members(table), [scope, write.record_id])
     if write.op != "delete" and write.members:
         rows = [(scope, value, write.record_id) for value in dict.fromkeys(write.members)]
-        await conn.executemany(sql.insert_members(table), rows)
+        conn.executemany(sql.insert_members(table), rows)
 
 
 def _version(write: Write) -> int:
@@ -186,12 +214,6 @@ def _version(write: Write) -> int:
         return int(write.version)
     except ValueError as exc:
         raise ConflictError(f"the {write.kind.name}'s version was not issued by this store") from exc
-
-
-async def _rollback(conn: aiosqlite.Connection) -> None:
-    # The transaction may already be gone (COMMIT ran before a cancellation arrived).
-    with contextlib.suppress(sqlite3.Error):
-        await conn.execute("ROLLBACK")
 
 
 def _stored(row: Any) -> Stored:
