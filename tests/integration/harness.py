@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,6 +14,9 @@ from aiohttp import web
 from sigill import bootstrap, config
 from sigill.app import create_app
 from sigill.config import Settings
+from tests.fixtures import free_port
+
+__all__ = ["free_port"]
 
 ANNA = "anna.andersson@vasteras.example"
 BERTIL = "bertil.berg@vasteras.example"
@@ -22,12 +24,6 @@ CECILIA = "cecilia.ceder@vasteras.example"
 SOCIAL = "socialtjanst@vasteras.example"
 JAN = "jan.dahl@dentalklinik.example"
 EVA = "eva.ek@regiongavleborg.example"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
