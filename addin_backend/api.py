@@ -49,11 +49,29 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
     except StoreUnavailable:
         log.exception("store unavailable")
         return problem(503, "unavailable", "Tjänsten är inte tillgänglig just nu. Försök igen om en stund.")
-    except web.HTTPException:
-        raise
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        # aiohttp's own refusals (no such route, wrong method, body too large) in the API's format.
+        return problem(
+            exc.status, _HTTP_CODES.get(exc.status, "http_error"), _HTTP_TITLES.get(exc.status, exc.reason)
+        )
     except Exception:
         log.exception("unexpected error in %s %s", request.method, request.rel_url.path)
         return problem(500, "internal_error", "Något gick fel hos oss. Försök igen.")
+
+
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+_HTTP_TITLES = {
+    404: "Det finns inget sådant i tjänsten.",
+    405: "Den metoden går inte att använda här.",
+    413: "Förfrågan är för stor.",
+}
 
 
 class BadRequest(Exception):

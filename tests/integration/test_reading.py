@@ -182,3 +182,15 @@ async def test_parallel_first_opens_record_one_open(server: Server) -> None:
     assert {r.status for r in results} == {200}
     seen = await server.get(f"/messages/{sent['id']}", ANNA)
     assert seen.body["deliveries"][0]["status"] == "opened"
+
+
+async def test_unknown_routes_and_oversized_bodies_answer_in_problem_json(server: Server) -> None:
+    missing = await server.get("/no-such-thing", ANNA)
+    assert missing.status == 404
+    assert missing.body["code"] == "not_found"
+    wrong_method = await server.call("PUT", "/messages", ANNA, json={})
+    assert wrong_method.status == 405
+    assert wrong_method.body["code"] == "method_not_allowed"
+    huge = await server.call("POST", "/messages", ANNA, data=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    assert huge.status == 413
+    assert huge.body["code"] == "payload_too_large"
