@@ -25,6 +25,7 @@ from typing import Any, Final
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
+from crypto.signing_keys import new_rsa_private_key_pem
 from identity.jwks import SIGNING_ALGORITHM
 from identity.staff_tokens import TENANT_PLACEHOLDER
 
@@ -138,15 +139,5 @@ def _load_or_create_key(path: Path) -> bytes:
 
 
 def _new_private_key_pem() -> bytes:
-    """A fresh RSA private key in PKCS#8 PEM.
-
-    The one place outside `crypto/` that touches `cryptography`, for key generation only (PyJWT, which does the
-    signing, cannot generate keys); it runs in development and tests only, never in production.
-    """
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    # PyJWT signs but cannot generate keys; crypto/ is where key material is made.
+    return new_rsa_private_key_pem(_KEY_BITS)

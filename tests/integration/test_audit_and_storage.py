@@ -126,3 +126,42 @@ def test_redaction_masks_what_slips_through() -> None:
     assert "+46701234567" not in logs.redact("ring +46701234567")
     assert "eyJhbGciOi" not in logs.redact("Bearer eyJhbGciOi.eyJzdWIi.sig")
     assert "123456" not in logs.redact("code=123456")
+
+
+async def test_every_action_leaves_an_audit_entry_without_content(server: Server) -> None:
+    org = await server.components.store.organisation_by_domain("vasteras.example")
+    assert org is not None
+    before = [e async for e in server.components.store.audit_events(org.org_id)]
+    await _activity(server)
+    form = aiohttp.FormData()
+    form.add_field(
+        "message",
+        json.dumps(
+            {
+                "recipients": [{"address": BERTIL}],
+                "subject": MARK_SUBJECT,
+                "body": MARK_BODY,
+                "loa": 1,
+                "reply_allowed": False,
+            }
+        ),
+        content_type="application/json",
+    )
+    form.add_field("attachment", b"data", filename="a.txt", content_type="text/plain")
+    sent = await server.post("/messages", ANNA, data=form)
+    opened = await server.get(f"/messages/{sent.body['id']}", BERTIL)
+    await server.get(f"/messages/{sent.body['id']}/attachments/{opened.body['attachments'][0]['id']}", BERTIL)
+
+    after = [e async for e in server.components.store.audit_events(org.org_id)][len(before) :]
+    actions = {e.action for e in after}
+    assert {
+        "message.sent",
+        "message.opened",
+        "message.replied",
+        "delivery.recalled",
+        "attachment.downloaded",
+        "case.taken",
+    } <= actions
+    assert all(e.actor.startswith("staff:") for e in after)
+    dumped = repr(after)
+    assert MARK_SUBJECT not in dumped and MARK_BODY not in dumped
