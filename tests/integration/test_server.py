@@ -150,3 +150,20 @@ async def test_a_new_staff_member_is_created_on_first_sign_in(server: Server) ->
     assert again.body == me.body
     sent = await server.send(ANNA, recipients=[{"address": newcomer}])
     assert sent.body["deliveries"][0]["kind"] == "registered"
+
+
+async def test_readiness_fails_when_the_store_is_gone(tmp_path: Path) -> None:
+    settings = server_settings("sqlite", tmp_path, free_port())
+    async for running in run_server(settings):
+        await running.token(ANNA)
+        await running.components.store.close()
+        async with running.session.get(f"{running.base}/readyz") as resp:
+            assert resp.status == 503
+            body = await resp.json()
+        assert body["checks"]["store"] == "failing"
+        assert body["checks"]["keyring"] == "ok"
+        async with running.session.get(f"{running.base}/healthz") as resp:
+            assert resp.status == 200
+        me = await running.get("/me", ANNA)
+        assert me.status == 503
+        assert me.body["code"] == "unavailable"
