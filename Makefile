@@ -24,8 +24,8 @@ run: $(STAMP)
 	$(VENV)/bin/sigill serve
 
 check: $(STAMP)
-	$(VENV)/bin/ruff check $(LINTED)
-	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/ruff check --no-cache $(LINTED)
+	$(VENV)/bin/ruff format --check --no-cache $(LINTED)
 	$(VENV)/bin/mypy
 
 test: $(STAMP) $(NODE_STAMP) check

@@ -8,7 +8,7 @@ staged and reach the backend at commit.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
