@@ -18,7 +18,7 @@ from addin_backend.problems import from_error, problem, unauthorized
 from identity.errors import IdentityError
 from messaging import actions, cases, folders, reading, sending
 from messaging.attachments import IncomingAttachment
-from messaging.directory import mailboxes_of, organisation
+from messaging.directory import profile
 from messaging.errors import MessagingError
 from messaging.model import Actor, NewMessage, RecipientInput, Reply
 from messaging.ports import Deps
@@ -107,9 +107,7 @@ def _parse[M: BaseModel](model: type[M], raw: bytes | str) -> M:
 
 async def me(request: web.Request) -> web.Response:
     actor, deps = _actor(request), _deps(request)
-    org = await organisation(deps, actor)
-    async with deps.store.unit_of_work(actor.org_id) as uow:
-        boxes = await mailboxes_of(uow, actor)
+    org, boxes = await profile(deps, actor)
     body = schemas.MeOut(
         email=actor.email,
         name=actor.name,
@@ -221,9 +219,7 @@ def _choice(raw: str | None, allowed: tuple[str, ...], name: str) -> str | None:
 async def get_message(request: web.Request) -> web.Response:
     actor, deps = _actor(request), _deps(request)
     opened = await reading.open_message(deps, actor, request.match_info["message_id"])
-    async with deps.store.unit_of_work(actor.org_id) as uow:
-        mine = {b.address for b in await uow.mailboxes.for_member(actor.user_id)}
-    return _json(render.message(opened, sender_side=opened.message.sender_mailbox in mine))
+    return _json(render.message(opened, sender_side=opened.is_sender))
 
 
 async def download(request: web.Request) -> web.StreamResponse:
@@ -241,7 +237,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    async for chunk in cast(AsyncIterator[bytes], stream.chunks):
+    async for chunk in stream.chunks:
         await response.write(chunk)
     await response.write_eof()
     return response
@@ -273,19 +269,14 @@ async def reply(request: web.Request) -> web.Response:
 async def case_action(request: web.Request) -> web.Response:
     actor, deps = _actor(request), _deps(request)
     action = "delete" if request.method == "DELETE" else request.match_info["action"]
-    case = await cases.act_on_case(
+    view = await cases.act_on_case(
         deps,
         actor,
         request.match_info["address"],
         request.match_info["case_id"],
         action,  # type: ignore[arg-type]
     )
-    holder = actor.email if case.assignee_id == actor.user_id else None
-    if case.assignee_id and holder is None:
-        async with deps.store.unit_of_work(actor.org_id) as uow:
-            user = await uow.staff.get(case.assignee_id)
-        holder = user.email if user else None
-    return _json(render.case(case, holder).model_dump())
+    return _json(render.case(view.case, view.holder).model_dump())
 
 
 async def openapi(request: web.Request) -> web.Response:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Literal
 
 from messaging import audit
-from messaging.directory import member_mailbox
+from messaging.directory import member_mailbox, staff_addresses
 from messaging.errors import Conflict, NotFound
-from messaging.model import Actor
+from messaging.model import Actor, CaseView
 from messaging.ports import Deps
 from store.errors import ConflictError
 from store.ports import UnitOfWork
@@ -17,7 +17,7 @@ from store.records import Case
 CaseAction = Literal["take", "release", "close", "reopen", "delete"]
 
 
-async def act_on_case(deps: Deps, actor: Actor, address: str, case_id: str, action: CaseAction) -> Case:
+async def act_on_case(deps: Deps, actor: Actor, address: str, case_id: str, action: CaseAction) -> CaseView:
     """Apply one action; a lost race is a conflict, never a silent overwrite."""
     async with deps.store.unit_of_work(actor.org_id) as uow:
         case = await _member_case(uow, actor, address, case_id)
@@ -37,7 +37,8 @@ async def act_on_case(deps: Deps, actor: Actor, address: str, case_id: str, acti
             raise Conflict(
                 "case_changed", "Någon annan ändrade ärendet samtidigt. Ladda om och försök igen."
             ) from None
-    return case
+        holders = await staff_addresses(uow, {case.assignee_id} if case.assignee_id else set())
+    return CaseView(case, holders.get(case.assignee_id or ""))
 
 
 async def _member_case(uow: UnitOfWork, actor: Actor, address: str, case_id: str) -> Case:
@@ -50,12 +51,12 @@ async def _member_case(uow: UnitOfWork, actor: Actor, address: str, case_id: str
 
 async def _name_holder(uow: UnitOfWork, exc: Conflict) -> None:
     """Say who holds the case, by address and name, so the member knows whom to ask."""
-    holder_id = exc.extra.get("holder")
-    holder = await uow.staff.get(holder_id) if holder_id else None
-    if holder is not None:
-        exc.extra["holder"] = holder.email
-        exc.message_sv = f"{exc.message_sv} ({holder.name}, {holder.email})"
-        exc.detail = f"The case is held by {holder.email}."
+    holder_id = exc.extra.get("holder", "")
+    address = (await staff_addresses(uow, {holder_id} if holder_id else set())).get(holder_id)
+    if address is not None:
+        exc.extra["holder"] = address
+        exc.message_sv = f"{exc.message_sv} ({address})"
+        exc.detail = f"The case is held by {address}."
 
 
 def _take(case: Case, actor: Actor) -> None:

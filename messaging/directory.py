@@ -84,6 +84,23 @@ async def member_mailbox(uow: UnitOfWork, actor: Actor, address: str) -> Mailbox
     return box
 
 
+async def staff_addresses(uow: UnitOfWork, user_ids: set[str]) -> dict[str, str]:
+    """The e-mail addresses of staff members by id, for saying who holds a case."""
+    found = {}
+    for user_id in user_ids:
+        user = await uow.staff.get(user_id)
+        if user is not None:
+            found[user_id] = user.email
+    return found
+
+
+async def profile(deps: Deps, actor: Actor) -> tuple[Organisation, list[Mailbox]]:
+    """The actor's organisation and mailboxes, as `/me` shows them."""
+    org = await organisation(deps, actor)
+    async with deps.store.unit_of_work(actor.org_id) as uow:
+        return org, await mailboxes_of(uow, actor)
+
+
 async def organisation(deps: Deps, actor: Actor) -> Organisation:
     org = await deps.store.organisation(actor.org_id)
     if org is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from messaging.directory import member_mailbox
+from messaging.directory import member_mailbox, staff_addresses
 from messaging.errors import InvalidRequest
 from messaging.model import Actor, FolderItem, FolderPage
 from messaging.ports import Deps
@@ -74,7 +74,7 @@ async def _inbox(
         )
         messages = {m.message_id: m for m in await uow.messages.get_many([c.message_id for c in cases.items])}
         own = {d.delivery_id: d for d in await uow.deliveries.for_messages(list(messages))}
-        holders = await _holders(uow, {c.assignee_id for c in cases.items if c.assignee_id})
+        holders = await staff_addresses(uow, {c.assignee_id for c in cases.items if c.assignee_id})
         items = [
             await _inbox_item(
                 deps, messages[c.message_id], own.get(c.delivery_id), c, holders.get(c.assignee_id or "")
@@ -89,15 +89,6 @@ async def _inbox(
         await _inbox_item(deps, messages[d.message_id], d) for d in page.items if d.message_id in messages
     ]
     return FolderPage(items, page.next_cursor)
-
-
-async def _holders(uow: UnitOfWork, user_ids: set[str]) -> dict[str, str]:
-    found = {}
-    for user_id in user_ids:
-        user = await uow.staff.get(user_id)
-        if user is not None:
-            found[user_id] = user.email
-    return found
 
 
 async def _inbox_item(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
 from store.records import AttachmentMeta, Case, Delivery, Message
@@ -74,6 +74,15 @@ class OpenedMessage:
     deliveries: list[Delivery]
     # The delivery through which the actor received the message, if they did.
     own_delivery: Delivery | None = None
+    # Whether the actor belongs to the sender mailbox (and so sees every recipient).
+    is_sender: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    case: Case
+    # The address of the member holding the case, if anyone does.
+    holder: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +115,4 @@ class AttachmentStream:
     name: str
     content_type: str
     size: int
-    chunks: object  # AsyncIterator[bytes]; kept loose so faces can stream it as they like
-
-
-def utc(dt: datetime) -> str:
-    return dt.isoformat().replace("+00:00", "Z")
+    chunks: AsyncIterator[bytes]

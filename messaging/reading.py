@@ -15,7 +15,7 @@ from messaging.ports import DataKey, Deps
 from messaging.sealing import associated_data, open_content, open_text
 from store.errors import ConflictError
 from store.ports import UnitOfWork
-from store.records import Delivery, Message
+from store.records import AttachmentMeta, Delivery, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +67,17 @@ async def open_message(deps: Deps, actor: Actor, message_id: str) -> OpenedMessa
         attachments=attachments_of(key, access.message),
         deliveries=deliveries,
         own_delivery=own,
+        is_sender=access.is_sender,
     )
 
 
 def attachments_of(key: DataKey, message: Message) -> list[Attachment]:
-    return [
-        Attachment(
-            meta=meta,
-            name=open_text(
-                key,
-                message.org_id,
-                message.message_id,
-                f"{attachment_part(meta.attachment_id)}:name",
-                meta.sealed_name,
-            ),
-        )
-        for meta in message.attachments
-    ]
+    return [Attachment(meta=meta, name=_attachment_name(key, message, meta)) for meta in message.attachments]
+
+
+def _attachment_name(key: DataKey, message: Message, meta: AttachmentMeta) -> str:
+    part = f"{attachment_part(meta.attachment_id)}:name"
+    return open_text(key, message.org_id, message.message_id, part, meta.sealed_name)
 
 
 async def _mark_opened(deps: Deps, actor: Actor, delivery: Delivery) -> Delivery:
@@ -132,8 +126,11 @@ async def download_attachment(
         )
         await uow.commit()
     key = await open_key(deps, access.message)
-    name = attachments_of(key, access.message)
     ad = associated_data(actor.org_id, message_id, attachment_part(attachment_id))
     chunks: AsyncIterator[bytes] = key.decrypt_stream(deps.blobs.get(meta.blob_name), ad)
-    filename = next(a.name for a in name if a.meta.attachment_id == attachment_id)
-    return AttachmentStream(name=filename, content_type=meta.content_type, size=meta.size, chunks=chunks)
+    return AttachmentStream(
+        name=_attachment_name(key, access.message, meta),
+        content_type=meta.content_type,
+        size=meta.size,
+        chunks=chunks,
+    )

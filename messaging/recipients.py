@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from identity.contact import normalize_mobile, normalize_personal_number
 from identity.errors import IdentityError
@@ -10,7 +11,7 @@ from messaging.errors import InvalidRequest
 from messaging.model import RecipientInput
 from messaging.policy import METHOD_LOA, default_method, method_reaches
 from messaging.validation import normalise_address
-from store.records import Mailbox
+from store.records import IdentificationMethod, Mailbox
 
 _METHOD_NAMES_SV = {"email": "e-post", "sms": "sms", "eid": "e-legitimation", "siths": "SITHS-kort"}
 
@@ -19,7 +20,7 @@ _METHOD_NAMES_SV = {"email": "e-post", "sms": "sms", "eid": "e-legitimation", "s
 class ResolvedRecipient:
     address: str
     mailbox: Mailbox | None
-    method: str | None = None
+    method: IdentificationMethod | None = None
     # The identifying datum in normalised form (E.164 number or 12-digit personal number).
     contact: str | None = None
 
@@ -39,7 +40,7 @@ def resolve(recipient: RecipientInput, loa: int, mailbox: Mailbox | None) -> Res
         raise InvalidRequest(
             "method_required",
             "Välj hur mottagaren ska identifiera sig (sms eller e-legitimation).",
-            f"Recipient {address} is not registered; a method is needed at LoA{loa}.",
+            f"A recipient is not registered; a method is needed at LoA{loa}.",
         )
     if not method_reaches(method, loa):
         raise InvalidRequest(
@@ -47,9 +48,9 @@ def resolve(recipient: RecipientInput, loa: int, mailbox: Mailbox | None) -> Res
             f"Identifiering med {_METHOD_NAMES_SV[method]} räcker inte för tillitsnivå {loa}.",
             f"Method {method} reaches LoA{METHOD_LOA[method]}, below the message's LoA{loa}.",
         )
-    return ResolvedRecipient(
-        address=address, mailbox=None, method=method, contact=_contact(recipient, method)
-    )
+    # check_message has refused any method outside METHOD_LOA.
+    known = cast(IdentificationMethod, method)
+    return ResolvedRecipient(address=address, mailbox=None, method=known, contact=_contact(recipient, known))
 
 
 def _contact(recipient: RecipientInput, method: str) -> str | None:

@@ -163,7 +163,7 @@ async def _stage_recipient(
 def _describe_link_recipient(
     deps: Deps, key: DataKey, delivery: Delivery, recipient: ResolvedRecipient, token: str
 ) -> None:
-    delivery.method = recipient.method  # type: ignore[assignment]
+    delivery.method = recipient.method
     delivery.token_hash = deps.lookup.digest(LINK_TOKEN_PURPOSE, token)
     if recipient.contact is not None and recipient.method is not None:
         delivery.sealed_contact = seal_text(

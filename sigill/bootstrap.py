@@ -7,9 +7,8 @@ import logging
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from crypto.envelope import Envelope
 from crypto.hashing import LookupHasher
@@ -52,7 +51,6 @@ class Components:
     validator: StaffTokenValidator
     dev_issuer: DevIssuer | None = None
     clock: Callable[[], datetime] = utc_now
-    _closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def readiness(self) -> dict[str, bool]:
         checks = {"store": self.store.ping(), "blobs": self.blobs.ping(), "keyring": self.keyring.ping()}
@@ -173,7 +171,3 @@ async def _validator(settings: Settings, store: Store, dev_issuer: DevIssuer | N
         allowed_tenants=tenants,
         clock=utc_now,
     )
-
-
-def data_path(settings: Settings, name: str) -> Path:
-    return settings.data_dir / name
