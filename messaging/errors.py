@@ -52,3 +52,19 @@ class NotFound(MessagingError):
 
 class Conflict(MessagingError):
     status = 409
+
+
+class StepUpRequired(MessagingError):
+    """The actor received the message but signed in below its level; they must sign in again, higher.
+
+    Only a registered recipient of the message learns this; everyone else gets NotFound.
+    """
+
+    status = 401
+
+    def __init__(self, required_loa: int) -> None:
+        super().__init__(
+            "step_up_required",
+            "Meddelandet kräver en högre säkerhetsnivå. Logga in igen med starkare identifiering.",
+        )
+        self.required_loa = required_loa
