@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, cast
 from urllib.parse import quote, unquote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, MultipartReader, hdrs, web
+from aiohttp.http import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 
-from addin_backend import render, schemas
-from addin_backend.auth import ActorResolver, InvalidCredentials
+from addin_backend import accounts_api, admin, error_map, render, schemas
+from addin_backend.auth import ActorResolver
+from addin_backend.error_map import RequestRefused
 from addin_backend.openapi import openapi_document
-from addin_backend.problems import from_error, problem, unauthorized
-from identity.errors import IdentityError
 from messaging import actions, cases, folders, reading, sending
 from messaging.attachments import IncomingAttachment
 from messaging.directory import profile
-from messaging.errors import MessagingError
 from messaging.model import Actor, NewMessage, RecipientInput, Reply
 from messaging.ports import Deps
-from store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,48 +36,40 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Authenticate, check the body's shape, run the handler; every failure is answered by error_map."""
     try:
         if request.path != "/api/v1/openapi.json":
             request[ACTOR] = await request.app[RESOLVER].actor(request)
+        _check_body_shape(request)
         return await handler(request)
-    except (InvalidCredentials, IdentityError) as exc:
-        return unauthorized(str(exc) or "The token was refused.")
-    except MessagingError as exc:
-        return from_error(exc)
-    except BadRequest as exc:
-        return problem(422, exc.code, exc.title, exc.detail)
-    except StoreUnavailable:
-        log.exception("store unavailable")
-        return problem(503, "unavailable", "Tjänsten är inte tillgänglig just nu. Försök igen om en stund.")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        # aiohttp's own refusals (no such route, wrong method, body too large) in the API's format.
-        return problem(
-            exc.status, _HTTP_CODES.get(exc.status, "http_error"), _HTTP_TITLES.get(exc.status, exc.reason)
+        return await error_map.answer(request, exc)
+    except Exception as exc:
+        return await error_map.answer(request, exc)
+
+
+# What the API reads: JSON, or multipart/form-data when files come along.
+_BODY_TYPES = ("application/json", "multipart/form-data")
+# The JSON part of a multipart body, capped as a JSON body is (the server's client_max_size): room for the longest
+# valid message written as escaped JSON.
+MESSAGE_PART_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _check_body_shape(request: web.Request) -> None:
+    if not request.body_exists:
+        return
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise error_map.compressed_upload()
+    if request.content_type not in _BODY_TYPES:
+        raise RequestRefused(
+            415,
+            "unsupported_media_type",
+            "Förfrågan har ett format som tjänsten inte tar emot.",
+            "Send application/json, or multipart/form-data with attachments.",
         )
-    except Exception:
-        log.exception("unexpected error in %s %s", request.method, request.rel_url.path)
-        return problem(500, "internal_error", "Något gick fel hos oss. Försök igen.")
-
-
-_HTTP_CODES = {
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-}
-_HTTP_TITLES = {
-    404: "Det finns inget sådant i tjänsten.",
-    405: "Den metoden går inte att använda här.",
-    413: "Förfrågan är för stor.",
-}
-
-
-class BadRequest(Exception):
-    def __init__(self, code: str, title: str, detail: str) -> None:
-        super().__init__(code)
-        self.code, self.title, self.detail = code, title, detail
 
 
 def _actor(request: web.Request) -> Actor:
@@ -97,8 +89,16 @@ def _parse[M: BaseModel](model: type[M], raw: bytes | str) -> M:
         return model.model_validate_json(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise RequestRefused(
+                400,
+                "malformed_json",
+                "Förfrågan är inte giltig JSON.",
+                f"The body is not JSON: {first['msg']}",
+            ) from None
         where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise BadRequest(
+        raise RequestRefused(
+            422,
             "invalid_body",
             "Förfrågan är inte korrekt ifylld.",
             f"{where}: {first['msg']}",
@@ -138,32 +138,82 @@ def _new_message(data: schemas.MessageIn) -> NewMessage:
 async def send(request: web.Request) -> web.Response:
     actor, deps = _actor(request), _deps(request)
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
+        reader = await _multipart(request)
         data = await _message_part(reader, schemas.MessageIn)
         result = await sending.send_message(deps, actor, _new_message(data), _attachment_parts(reader))
     else:
         data = _parse(schemas.MessageIn, await request.read())
         result = await sending.send_message(deps, actor, _new_message(data))
-    return _json(render.sent(result), status=201)
+    return _created(request, render.sent(result), result.message.message_id)
 
 
-async def _message_part[M: BaseModel](reader: Any, model: type[M]) -> M:
+def _created(request: web.Request, body: dict[str, Any], message_id: str) -> web.Response:
+    response = _json(body, status=201)
+    response.headers["Location"] = str(request.app.router["message"].url_for(message_id=message_id))
+    return response
+
+
+@contextlib.contextmanager
+def _multipart_errors() -> Iterator[None]:
+    """aiohttp's multipart parser refuses broken framing with assorted exceptions; all are the client's 400."""
+    try:
+        yield
+    except (ValueError, AssertionError, TypeError, LookupError, zlib.error, HttpProcessingError) as exc:
+        raise RequestRefused(
+            400,
+            "malformed_multipart",
+            "Förfrågan går inte att läsa som formulär med bilagor.",
+            f"The multipart body is malformed ({type(exc).__name__}).",
+        ) from None
+
+
+async def _multipart(request: web.Request) -> MultipartReader:
+    with _multipart_errors():
+        return await request.multipart()
+
+
+async def _next_part(reader: MultipartReader) -> BodyPartReader | MultipartReader | None:
+    with _multipart_errors():
+        part = await reader.next()
+    if isinstance(part, BodyPartReader):
+        if hdrs.CONTENT_DISPOSITION not in part.headers:
+            raise RequestRefused(
+                400,
+                "malformed_multipart",
+                "Förfrågan går inte att läsa som formulär med bilagor.",
+                "Every part needs a Content-Disposition header naming it.",
+            )
+        if part.headers.get(hdrs.CONTENT_ENCODING, "identity").strip().lower() != "identity":
+            raise error_map.compressed_upload()
+    return part
+
+
+async def _message_part[M: BaseModel](reader: MultipartReader, model: type[M]) -> M:
     """The JSON part named `message` must come first, so it is checked before any file is read."""
-    part = await reader.next()
+    part = await _next_part(reader)
     if not isinstance(part, BodyPartReader) or part.name != "message":
-        raise BadRequest(
+        raise RequestRefused(
+            422,
             "message_part_missing",
             "Förfrågan saknar meddelandet.",
             "The first part of the multipart body must be named 'message' and hold the JSON.",
         )
-    return _parse(model, await part.read(decode=True))
+    raw = bytearray()
+    async for chunk in _chunks(part):
+        raw += chunk
+        if len(raw) > MESSAGE_PART_MAX_BYTES:
+            raise web.HTTPRequestEntityTooLarge(max_size=MESSAGE_PART_MAX_BYTES, actual_size=len(raw))
+    return _parse(model, bytes(raw))
 
 
-async def _attachment_parts(reader: Any) -> AsyncIterator[IncomingAttachment]:
-    while (part := await reader.next()) is not None:
+async def _attachment_parts(reader: MultipartReader) -> AsyncIterator[IncomingAttachment]:
+    while (part := await _next_part(reader)) is not None:
         if not isinstance(part, BodyPartReader) or part.name != "attachment":
-            raise BadRequest(
-                "unexpected_part", "Förfrågan innehåller en okänd del.", "Only 'attachment' parts may follow."
+            raise RequestRefused(
+                422,
+                "unexpected_part",
+                "Förfrågan innehåller en okänd del.",
+                "Only 'attachment' parts may follow.",
             )
         yield IncomingAttachment(
             # Browsers send the name as raw UTF-8; some clients percent-encode it.
@@ -174,7 +224,11 @@ async def _attachment_parts(reader: Any) -> AsyncIterator[IncomingAttachment]:
 
 
 async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
-    while chunk := await part.read_chunk(CHUNK):
+    while True:
+        with _multipart_errors():
+            chunk = await part.read_chunk(CHUNK)
+        if not chunk:
+            return
         yield chunk
 
 
@@ -199,8 +253,8 @@ def _int(raw: str, name: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise BadRequest(
-            f"{name}_invalid", "Ett värde i förfrågan är ogiltigt.", f"{name} must be an integer"
+        raise RequestRefused(
+            422, f"{name}_invalid", "Ett värde i förfrågan är ogiltigt.", f"{name} must be an integer"
         ) from None
 
 
@@ -208,7 +262,8 @@ def _choice(raw: str | None, allowed: tuple[str, ...], name: str) -> str | None:
     if raw is None or raw == "":
         return None
     if raw not in allowed:
-        raise BadRequest(
+        raise RequestRefused(
+            422,
             f"{name}_invalid",
             "Ett filter i förfrågan är ogiltigt.",
             f"{name} must be one of {', '.join(allowed)}",
@@ -232,11 +287,11 @@ async def download(request: web.Request) -> web.StreamResponse:
             "Content-Type": "application/octet-stream",
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stream.name)}",
             "Content-Length": str(stream.size),
-            "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
         }
     )
     await response.prepare(request)
+    # A segment that fails to decrypt raises here, after the headers are sent: error_map aborts the connection.
     async for chunk in stream.chunks:
         await response.write(chunk)
     await response.write_eof()
@@ -255,7 +310,7 @@ async def reply(request: web.Request) -> web.Response:
     actor, deps = _actor(request), _deps(request)
     message_id = request.match_info["message_id"]
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
+        reader = await _multipart(request)
         data = await _message_part(reader, schemas.ReplyIn)
         result = await actions.reply(
             deps, actor, message_id, Reply(data.subject, data.body), _attachment_parts(reader)
@@ -263,7 +318,7 @@ async def reply(request: web.Request) -> web.Response:
     else:
         data = _parse(schemas.ReplyIn, await request.read())
         result = await actions.reply(deps, actor, message_id, Reply(data.subject, data.body))
-    return _json(render.sent(result), status=201)
+    return _created(request, render.sent(result), result.message.message_id)
 
 
 async def case_action(request: web.Request) -> web.Response:
@@ -280,17 +335,23 @@ async def case_action(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return _json(openapi_document())
+    return _json(openapi_document(_deps(request).limits))
+
+
+async def _remember_started(request: web.Request, response: web.StreamResponse) -> None:
+    """From here on the status line is on the wire; a later failure must abort, not answer again."""
+    request[error_map.STARTED] = response
 
 
 def create_api(deps: Deps, resolver: ActorResolver) -> web.Application:
     api = web.Application(middlewares=[api_errors])
+    api.on_response_prepare.append(_remember_started)
     api[DEPS] = deps
     api[RESOLVER] = resolver
     api.router.add_get("/openapi.json", openapi)
     api.router.add_get("/me", me)
     api.router.add_post("/messages", send)
-    api.router.add_get("/messages/{message_id}", get_message)
+    api.router.add_get("/messages/{message_id}", get_message, name="message")
     api.router.add_get("/messages/{message_id}/attachments/{attachment_id}", download)
     api.router.add_post("/messages/{message_id}/deliveries/{delivery_id}/recall", recall)
     api.router.add_post("/messages/{message_id}/replies", reply)
@@ -299,4 +360,6 @@ def create_api(deps: Deps, resolver: ActorResolver) -> web.Application:
         "/mailboxes/{address}/cases/{case_id}/{action:take|release|close|reopen}", case_action
     )
     api.router.add_delete("/mailboxes/{address}/cases/{case_id}", case_action)
+    admin.add_routes(api.router, actor=_actor, deps=_deps, parse=_parse)
+    accounts_api.add_routes(api.router, actor=_actor, deps=_deps, parse=_parse)
     return api

@@ -7,8 +7,6 @@ from typing import Any
 
 from aiohttp import web
 
-from messaging.errors import MessagingError
-
 PROBLEM_TYPE = "application/problem+json"
 
 
@@ -24,10 +22,6 @@ def problem(status: int, code: str, title: str, detail: str = "", **extra: Any) 
     return web.Response(
         status=status, text=json.dumps(body, ensure_ascii=False), content_type=PROBLEM_TYPE, charset="utf-8"
     )
-
-
-def from_error(exc: MessagingError) -> web.Response:
-    return problem(exc.status, exc.code, exc.message_sv, exc.detail, **exc.extra)
 
 
 def unauthorized(reason: str) -> web.Response:

@@ -25,6 +25,9 @@ def delivery(d: Delivery) -> schemas.DeliveryOut:
         opened_method=d.opened_method,
         answered_at=when(d.answered_at),
         recalled_at=when(d.recalled_at),
+        notification_failed_at=when(d.notification_failed_at),
+        opened_loa=d.opened_loa,
+        locked_until=when(d.locked_until),
     )
 
 
@@ -84,6 +87,7 @@ def _folder_item(item: FolderItem) -> schemas.FolderItemOut:
         sent_at=when(m.sent_at) or "",
         loa=m.loa,
         has_attachments=item.has_attachments,
+        locked=item.locked,
         delivery_id=item.delivery.delivery_id if item.delivery else None,
         status=item.delivery.status if item.delivery else None,
         deliveries=[delivery(d) for d in item.deliveries] if item.delivery is None else None,

@@ -3,6 +3,10 @@
 The server runs in its own process (`sigill serve`, SQLite + files + key file), the load from this one, so the two
 do not share an interpreter. The function mailbox is filled with `cases` cases directly through the store before
 the server starts, since sending that many over HTTP would measure nothing new.
+
+Then the listing is measured again on a server whose keyring answers like Azure Key Vault (`bench.keyvault_like`:
+every unwrap waits `UNWRAP_MS`), once opening every data key through the keyring and once through the data-key
+cache, so the figures show what a page of 25 would cost with a remote keyring and what the cache saves.
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ from sigill import bootstrap, config, demo
 from store.records import Case, Delivery, Message
 
 CLIENTS = 32
+# The simulated round trip of one unwrap on the Key Vault-like server.
+UNWRAP_MS = 5
+# Listings per Key Vault-like run: without the cache each one costs 25 unwraps.
+KEYVAULT_LISTINGS = 100
+INBOX = "/api/v1/mailboxes/socialtjanst@vasteras.example/inbox"
 BODY = ("Hej! Här kommer beslutet i ärendet, med motivering och hänvisningar. " * 150)[:10_000]
 LISTINGS = 300
 
@@ -36,13 +45,24 @@ def run(*, cases: int = 100_000, sends: int = 3000) -> dict[str, Any]:
         data_dir = Path(tmp)
         port = _free_port()
         seed_s = asyncio.run(_seed(data_dir, port, cases))
+        base = f"http://127.0.0.1:{port}"
         server = _start_server(data_dir, port)
         try:
-            result = asyncio.run(_measure(f"http://127.0.0.1:{port}", sends))
+            result = asyncio.run(_measure(base, sends))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            _stop(server)
+        for cached in (False, True):
+            server = _start_server(data_dir, port, keyvault_like=("cache" if cached else "no-cache"))
+            try:
+                result |= asyncio.run(_keyvault_listing(base, cached=cached))
+            finally:
+                _stop(server)
     return {"cases": cases, "seed_s": round(seed_s, 1), **result}
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=30)
 
 
 def _free_port() -> int:
@@ -127,13 +147,14 @@ async def _seed(data_dir: Path, port: int, cases: int) -> float:
     return time.perf_counter() - started
 
 
-def _start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _start_server(data_dir: Path, port: int, keyvault_like: str | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SIGILL_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sigill", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    where = ["--data-dir", str(data_dir), "--port", str(port)]
+    command = [sys.executable, "-m", "sigill", "serve", *where]
+    if keyvault_like is not None:
+        command = [sys.executable, "-m", "bench.keyvault_like", *where, "--unwrap-ms", str(UNWRAP_MS)]
+        command += ["--no-cache"] if keyvault_like == "no-cache" else []
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     import urllib.request
 
@@ -226,6 +247,27 @@ async def _listings(session: aiohttp.ClientSession, base: str, headers: dict[str
             latencies.append((time.perf_counter() - started) * 1000)
         results[name] = _pct(latencies, 99)
     return results
+
+
+async def _keyvault_listing(base: str, *, cached: bool) -> dict[str, float]:
+    """The first listing (every key unwrapped) and the p99 of the listings after it."""
+    async with aiohttp.ClientSession() as session:
+        token = await _token(session, base, "anna.andersson@vasteras.example")
+        headers = {"Authorization": f"Bearer {token}"}
+        async with session.get(f"{base}/api/v1/me", headers=headers) as resp:  # warm-up: JWKS fetch
+            await resp.read()
+        latencies = [await _list_once(session, f"{base}{INBOX}", headers) for _ in range(KEYVAULT_LISTINGS)]
+    name = f"list_keyvault_{UNWRAP_MS}ms_{'cached' if cached else 'uncached'}"
+    return {f"{name}_first_ms": round(latencies[0], 2), f"{name}_p99_ms": _pct(latencies[1:], 99)}
+
+
+async def _list_once(session: aiohttp.ClientSession, url: str, headers: dict[str, str]) -> float:
+    started = time.perf_counter()
+    async with session.get(url, headers=headers) as resp:
+        body = await resp.json()
+        if resp.status != 200 or len(body["items"]) != 25:
+            raise RuntimeError(f"listing failed: {resp.status}")
+    return (time.perf_counter() - started) * 1000
 
 
 def _pct(values: list[float], pct: int) -> float:

@@ -8,7 +8,18 @@ while older wrapped keys keep opening under theirs.
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class KekInfo:
+    """One key-encryption key as `sigill keys list` shows it."""
+
+    key_id: str
+    created_at: datetime | None  # None when the keyring does not know
+    current: bool
 
 
 class Keyring(Protocol):
@@ -26,4 +37,11 @@ class Keyring(Protocol):
 
     async def ping(self) -> None:
         """Return when the keyring can be used; KeyringError when it cannot (used by /readyz)."""
+        ...
+
+
+@runtime_checkable
+class KeyListing(Protocol):
+    async def key_infos(self) -> list[KekInfo]:
+        """Every KEK the keyring holds, oldest first (`sigill keys list`)."""
         ...

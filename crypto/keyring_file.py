@@ -5,11 +5,19 @@ The key file is JSON, readable by its owner only (mode 0600):
     {"format": "sigill-keyring/1",
      "current": "<id of the newest KEK>",
      "keys": {"<id>": "<base64 of 32 random bytes>", ...},
+     "created": {"<id>": "<ISO-8601 UTC time the KEK was made>", ...},
      "lookup_key": "<base64 of 32 random bytes>"}
 
-It is created on first use and rewritten atomically (a temporary file with mode 0600 from
-its creation, fsync, rename), so a crash never leaves half a key file. A file that group or
-others may access is refused: anyone who can read it can read every message.
+(`created` was added later; a KEK it does not name was made before it existed.)
+
+It is created only when asked (for an empty store, or by `sigill keys init`) and rewritten
+atomically (a temporary file with mode 0600 from its creation, fsync, rename), so a crash
+never leaves half a key file. A file that group or others may access is refused: anyone who
+can read it can read every message.
+
+Changes (rotate, retire) are read-modify-write under an exclusive lock (`flock`) on a lock
+file beside the key file, and read the file afresh under it, so two `sigill keys rotate` run
+at once both keep their new key.
 
 Another process (`sigill keys rotate`) may rewrite the file while a server runs; the keyring
 notices the change (inode, size, modification time) and reloads before it wraps or unwraps,
@@ -21,21 +29,30 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import fcntl
 import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from crypto.aead import KEY_SIZE, NONCE_SIZE, RandomBytes
 from crypto.errors import DecryptionError, KeyringError
+from crypto.keyring import KekInfo
 from crypto.wrapped import open_data_key, parse, prefix_for, seal_data_key
 
 FILE_FORMAT: Final = "sigill-keyring/1"
 _UNSAFE_BITS: Final = stat.S_IRWXG | stat.S_IRWXO
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -43,6 +60,7 @@ class _KeyFile:
     current: str
     keys: dict[str, bytes]
     lookup_key: bytes
+    created: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,26 +79,47 @@ class _Stamp:
 class FileKeyring:
     """KEKs (id -> 32 random bytes), the newest id, and the lookup (HMAC) key, from one key file."""
 
-    def __init__(self, path: Path, contents: _KeyFile, stamp: _Stamp, random_bytes: RandomBytes) -> None:
+    def __init__(
+        self, path: Path, contents: _KeyFile, stamp: _Stamp, random_bytes: RandomBytes, clock: Clock
+    ) -> None:
         # Use `FileKeyring.open`; this constructor trusts that `contents` came from `path`.
         self._path = path
         self._contents = contents
         self._stamp = stamp
         self._random_bytes = random_bytes
+        self._clock = clock
 
     def __repr__(self) -> str:
         return f"FileKeyring({str(self._path)!r})"
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True, random_bytes: RandomBytes = os.urandom) -> FileKeyring:
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = True,
+        random_bytes: RandomBytes = os.urandom,
+        clock: Clock = _utc_now,
+    ) -> FileKeyring:
         """Load the key file at `path`, creating it (mode 0600) when it is missing and `create` is set."""
         path = Path(path)
         if not path.exists():
             if not create:
                 raise KeyringError(f"key file {path} does not exist")
-            _create(path, _new_contents(random_bytes))
+            _create(path, _new_contents(random_bytes, clock()))
         contents, stamp = _load(path)
-        return cls(path, contents, stamp, random_bytes)
+        return cls(path, contents, stamp, random_bytes, clock)
+
+    @classmethod
+    def create(
+        cls, path: Path, *, random_bytes: RandomBytes = os.urandom, clock: Clock = _utc_now
+    ) -> FileKeyring:
+        """Make a new key file at `path`; KeyringError when one exists (its keys are never replaced)."""
+        path = Path(path)
+        if not _create(path, _new_contents(random_bytes, clock())):
+            raise KeyringError(f"key file {path} already exists")
+        contents, stamp = _load(path)
+        return cls(path, contents, stamp, random_bytes, clock)
 
     @property
     def path(self) -> Path:
@@ -92,21 +131,48 @@ class FileKeyring:
 
     def key_ids(self) -> list[str]:
         """Every KEK id, oldest first."""
+        self._reload_if_changed()
         return list(self._contents.keys)
+
+    async def key_infos(self) -> list[KekInfo]:
+        """Every KEK, oldest first, with when it was made and whether it is current."""
+        self._reload_if_changed()
+        contents = self._contents
+        return [
+            KekInfo(key_id, contents.created.get(key_id), key_id == contents.current)
+            for key_id in contents.keys
+        ]
 
     def lookup_key(self) -> bytes:
         return self._contents.lookup_key
 
     def rotate(self) -> str:
         """Add a KEK, make it current and persist; return its id. Older KEKs stay to unwrap old keys."""
-        self._reload_if_changed()
-        contents = self._contents
-        key_id = _new_key_id(len(contents.keys) + 1, self._random_bytes)
-        keys = {**contents.keys, key_id: self._random_bytes(KEY_SIZE)}
-        updated = _KeyFile(current=key_id, keys=keys, lookup_key=contents.lookup_key)
-        _replace(self._path, updated)
-        self._contents, self._stamp = _load(self._path)
+        with _locked(self._path):
+            contents, _ = _load(self._path)  # afresh, under the lock: another rotation may just have written
+            key_id = _new_key_id(_next_number(contents.keys), self._random_bytes)
+            contents.keys[key_id] = self._random_bytes(KEY_SIZE)
+            contents.created[key_id] = self._clock()
+            contents.current = key_id
+            _replace(self._path, contents)
+            self._contents, self._stamp = _load(self._path)
         return key_id
+
+    def retire(self, key_id: str) -> None:
+        """Remove a KEK that nothing is wrapped under any more; KeyringError for the current or an unknown one.
+
+        Whether anything still references it is the caller's to check (it needs the store).
+        """
+        with _locked(self._path):
+            contents, _ = _load(self._path)
+            if key_id not in contents.keys:
+                raise KeyringError(f"the key file has no key-encryption key {key_id}")
+            if key_id == contents.current:
+                raise KeyringError(f"{key_id} is the current key-encryption key; rotate first")
+            del contents.keys[key_id]
+            contents.created.pop(key_id, None)
+            _replace(self._path, contents)
+            self._contents, self._stamp = _load(self._path)
 
     async def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
         self._reload_if_changed()
@@ -147,9 +213,43 @@ def _new_key_id(number: int, random_bytes: RandomBytes) -> str:
     return f"kek-{number}-{random_bytes(4).hex()}"
 
 
-def _new_contents(random_bytes: RandomBytes) -> _KeyFile:
+def _next_number(keys: dict[str, bytes]) -> int:
+    """One more than the highest sequence number in use, so a retired key's number is never reused."""
+    numbers = []
+    for key_id in keys:
+        parts = key_id.split("-")
+        if len(parts) == 3 and parts[1].isdigit():
+            numbers.append(int(parts[1]))
+    return max(numbers, default=len(keys)) + 1
+
+
+def _new_contents(random_bytes: RandomBytes, now: datetime) -> _KeyFile:
     key_id = _new_key_id(1, random_bytes)
-    return _KeyFile(current=key_id, keys={key_id: random_bytes(KEY_SIZE)}, lookup_key=random_bytes(KEY_SIZE))
+    return _KeyFile(
+        current=key_id,
+        keys={key_id: random_bytes(KEY_SIZE)},
+        lookup_key=random_bytes(KEY_SIZE),
+        created={key_id: now},
+    )
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `<key file>.lock` (created with mode 0600) for a read-modify-write.
+
+    flock locks belong to the open file, so threads and processes that each open the lock file
+    exclude one another; the lock goes when the file is closed, even by a crash.
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise KeyringError(f"lock file {lock_path} cannot be opened") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _load(path: Path) -> tuple[_KeyFile, _Stamp]:
@@ -177,8 +277,16 @@ def _decode(path: Path, raw: bytes) -> _KeyFile:
         if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
             raise invalid
         keys = {str(key_id): _key(value) for key_id, value in dict(document["keys"]).items()}
+        created = {
+            str(key_id): _time(value)
+            for key_id, value in dict(document.get("created", {})).items()
+            if str(key_id) in keys
+        }
         contents = _KeyFile(
-            current=str(document["current"]), keys=keys, lookup_key=_key(document["lookup_key"])
+            current=str(document["current"]),
+            keys=keys,
+            lookup_key=_key(document["lookup_key"]),
+            created=created,
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise invalid from exc
@@ -197,22 +305,36 @@ def _key(value: Any) -> bytes:
     return key
 
 
+def _time(value: Any) -> datetime:
+    made = datetime.fromisoformat(str(value))
+    if made.tzinfo is None:
+        raise ValueError("a creation time must carry a time zone")
+    return made
+
+
 def _encode(contents: _KeyFile) -> bytes:
     document = {
         "format": FILE_FORMAT,
         "current": contents.current,
         "keys": {key_id: base64.b64encode(key).decode() for key_id, key in contents.keys.items()},
+        "created": {
+            key_id: made.astimezone(UTC).isoformat(timespec="seconds")
+            for key_id, made in contents.created.items()
+        },
         "lookup_key": base64.b64encode(contents.lookup_key).decode(),
     }
     return (json.dumps(document, indent=2) + "\n").encode()
 
 
-def _create(path: Path, contents: _KeyFile) -> None:
-    """Write a new key file; if another process created one meanwhile, keep theirs."""
+def _create(path: Path, contents: _KeyFile) -> bool:
+    """Write a new key file; if one exists (another process created it meanwhile), keep it and return False."""
     # link() fails when the name exists, unlike rename(): two first runs never overwrite each other's keys.
+    created = False
     with _private_temp_file(path, _encode(contents)) as temp, contextlib.suppress(FileExistsError):
         os.link(temp, path)
+        created = True
     _sync_directory(path.parent)
+    return created
 
 
 def _replace(path: Path, contents: _KeyFile) -> None:

@@ -48,6 +48,7 @@ from azure.keyvault.keys.crypto.aio import CryptographyClient
 
 from crypto.aead import KEY_SIZE, NONCE_SIZE, RandomBytes
 from crypto.errors import DecryptionError, KeyringError
+from crypto.keyring import KekInfo
 from crypto.wrapped import SEALED_KEY_SIZE, open_data_key, parse, prefix_for, seal_data_key
 
 RSA_OAEP_256: Final = KeyWrapAlgorithm.rsa_oaep_256
@@ -126,6 +127,19 @@ class KeyVaultKeyring:
     async def ping(self) -> None:
         """Fetch the key (and, when not pinned, learn its newest version); KeyringError when that fails."""
         await self._refresh()
+
+    async def key_infos(self) -> list[KekInfo]:
+        """Every version of the configured key, oldest first (needs the keys/list permission)."""
+        current = await self._current_key_id()
+        infos = []
+        try:
+            async for properties in self._key_client.list_properties_of_key_versions(self._name):
+                if properties.version:
+                    key_id = self._key_id(properties.version)
+                    infos.append(KekInfo(key_id, properties.created_on, key_id == current))
+        except AzureError as exc:
+            raise KeyringError(f"the versions of Key Vault key {self._name} cannot be listed") from exc
+        return sorted(infos, key=lambda info: (info.created_at is None, info.created_at, info.key_id))
 
     async def close(self) -> None:
         for client in self._rsa_clients.values():

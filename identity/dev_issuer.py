@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -27,7 +27,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from crypto.signing_keys import new_rsa_private_key_pem
 from identity.jwks import SIGNING_ALGORITHM
-from identity.staff_tokens import TENANT_PLACEHOLDER
+from identity.staff_tokens import DEFAULT_SCOPE, TENANT_PLACEHOLDER
 
 # Shared with the demo data, so an organisation's development tenant id is the same wherever it is derived.
 DEV_TENANT_NAMESPACE: Final = uuid.UUID("6f1c3c5e-3f0a-4c53-9d55-5b2b8f1a9e01")
@@ -84,10 +84,19 @@ class DevIssuer:
         object_id: str,
         audience: str,
         lifetime: timedelta = timedelta(hours=1),
+        *,
+        scope: str = DEFAULT_SCOPE,
+        acrs: Sequence[str] = (),
+        amr: Sequence[str] = (),
+        roles: Sequence[str] = (),
     ) -> str:
-        """A signed token with the claims of an Entra ID v2 access token for a signed-in user."""
+        """A signed token with the claims of an Entra ID v2 access token for a signed-in user.
+
+        `acrs` and `amr` say how the person signed in (they decide the level of assurance), `roles` holds the
+        app roles assigned to them; each is left out when empty, as Entra leaves it out.
+        """
         now = int(self._clock().timestamp())
-        claims = {
+        claims: dict[str, Any] = {
             "iss": self.issuer_for(tenant_id),
             "aud": audience,
             "tid": tenant_id,
@@ -95,12 +104,14 @@ class DevIssuer:
             "sub": object_id,
             "preferred_username": email,
             "name": name,
-            "scp": "access_as_user",
+            "scp": scope,
             "ver": "2.0",
             "iat": now,
             "nbf": now,
             "exp": now + int(lifetime.total_seconds()),
         }
+        optional = {"acrs": list(acrs), "amr": list(amr), "roles": list(roles)}
+        claims.update({name: values for name, values in optional.items() if values})
         return jwt.encode(
             claims, self._signing_key, algorithm=SIGNING_ALGORITHM, headers={"kid": self.key_id, "typ": "JWT"}
         )

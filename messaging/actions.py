@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable
 from messaging import audit
 from messaging.attachments import IncomingAttachment
 from messaging.errors import Conflict, Forbidden, NotFound
+from messaging.lifecycle import recall_delivery
 from messaging.model import Actor, NewMessage, RecipientInput, Reply, SentMessage
 from messaging.ports import Deps
 from messaging.reading import find_access
@@ -14,8 +15,6 @@ from messaging.sending import send_message
 from messaging.validation import check_text
 from store.errors import ConflictError
 from store.records import Delivery
-
-_STATUS_SV = {"opened": "öppnats", "answered": "besvarats", "recalled": "redan återkallats"}
 
 
 async def recall(deps: Deps, actor: Actor, message_id: str, delivery_id: str) -> Delivery:
@@ -27,13 +26,7 @@ async def recall(deps: Deps, actor: Actor, message_id: str, delivery_id: str) ->
         delivery = next((d for d in access.deliveries if d.delivery_id == delivery_id), None)
         if delivery is None:
             raise NotFound("delivery")
-        if delivery.status != "unopened":
-            raise Conflict(
-                f"delivery_{delivery.status}",
-                f"Meddelandet kan inte återkallas: det har {_STATUS_SV[delivery.status]}.",
-            )
-        delivery.status = "recalled"
-        delivery.recalled_at = deps.clock()
+        recall_delivery(delivery, at=deps.clock())
         uow.deliveries.update(delivery)
         uow.audit.append(
             audit.event(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from messaging.errors import InvalidRequest, PayloadTooLarge
 from messaging.ports import DataKey, Deps, Limits
 from messaging.sealing import associated_data, seal_text
+from messaging.validation import check_attachment_count, check_file_name
 from store.records import AttachmentMeta
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ async def store_attachments(
     stored: list[AttachmentMeta] = []
     try:
         async for item in incoming:
+            check_attachment_count(len(stored) + 1, deps.limits)
             stored.append(await _store_one(deps, key, org_id, message_id, item, budget))
     except BaseException:
         await remove_blobs(deps, stored)
@@ -105,6 +107,7 @@ async def remove_blobs(deps: Deps, metas: list[AttachmentMeta]) -> None:
 
 
 def _clean_name(name: str) -> str:
+    check_file_name(name)
     # Keep the last path component; browsers sometimes send a whole path.
     cleaned = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     cleaned = "".join(ch for ch in cleaned if ch.isprintable())

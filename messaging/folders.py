@@ -7,6 +7,7 @@ from typing import Literal
 from messaging.directory import member_mailbox, staff_addresses
 from messaging.errors import InvalidRequest
 from messaging.model import Actor, FolderItem, FolderPage
+from messaging.policy import may_open
 from messaging.ports import Deps
 from messaging.reading import open_key
 from messaging.sealing import open_content
@@ -77,7 +78,12 @@ async def _inbox(
         holders = await staff_addresses(uow, {c.assignee_id for c in cases.items if c.assignee_id})
         items = [
             await _inbox_item(
-                deps, messages[c.message_id], own.get(c.delivery_id), c, holders.get(c.assignee_id or "")
+                deps,
+                actor,
+                messages[c.message_id],
+                own.get(c.delivery_id),
+                c,
+                holders.get(c.assignee_id or ""),
             )
             for c in cases.items
             if c.message_id in messages
@@ -86,27 +92,33 @@ async def _inbox(
     page = await uow.deliveries.inbox(box.address, limit=limit, cursor=cursor)
     messages = {m.message_id: m for m in await uow.messages.get_many([d.message_id for d in page.items])}
     items = [
-        await _inbox_item(deps, messages[d.message_id], d) for d in page.items if d.message_id in messages
+        await _inbox_item(deps, actor, messages[d.message_id], d)
+        for d in page.items
+        if d.message_id in messages
     ]
     return FolderPage(items, page.next_cursor)
 
 
 async def _inbox_item(
     deps: Deps,
+    actor: Actor,
     message: Message,
     delivery: Delivery | None,
     case: Case | None = None,
     assignee: str | None = None,
 ) -> FolderItem:
     recalled = delivery is not None and delivery.status == "recalled"
+    # Above the sign-in's level: listed (so the recipient knows to step up), its subject not even decrypted.
+    locked = not may_open(actor.loa, message.loa)
     return FolderItem(
         message=message,
         # A recalled message keeps its place in the inbox, but nothing of its content.
-        subject=None if recalled else await _subject(deps, message),
+        subject=None if recalled or locked else await _subject(deps, message),
         has_attachments=bool(message.attachments) and not recalled,
         delivery=delivery,
         case=case,
         assignee=assignee,
+        locked=locked,
     )
 
 

@@ -11,15 +11,17 @@ from store.records import AttachmentMeta, Case, Delivery, Message
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Someone signed in: a staff member (Entra ID) or a registered recipient."""
+    """Someone signed in: a staff member (Entra ID) or a registered recipient; or an operator at the CLI."""
 
     org_id: str
     user_id: str
     email: str
     name: str
     loa: int
-    kind: Literal["staff", "recipient"] = "staff"
+    kind: Literal["staff", "recipient", "operator"] = "staff"
     sign_in_method: str = "entra"
+    # An administrator of the organisation (Entra app role; operators always are).
+    admin: bool = False
 
     @property
     def audit_name(self) -> str:
@@ -96,6 +98,8 @@ class FolderItem:
     delivery: Delivery | None = None
     # The address of the member holding the case (function mailboxes).
     assignee: str | None = None
+    # Above the level of the actor's sign-in: listed, but nothing of its content is shown.
+    locked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,40 @@
-"""The level-of-assurance rules."""
+"""The level-of-assurance rules.
+
+The identification methods themselves are defined once, as `store.records.IdentificationMethod`
+(the type every record, request and response uses); what each reaches and what it is called
+here follow that definition, and a test holds them to it.
+"""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Final, TypeGuard, get_args
 
+from store.records import IdentificationMethod
+
+METHODS: Final[tuple[IdentificationMethod, ...]] = get_args(IdentificationMethod)
 # The level each identification method of a link recipient reaches.
-METHOD_LOA: Final[dict[str, int]] = {"email": 1, "sms": 2, "eid": 3, "siths": 3}
+METHOD_LOA: Final[Mapping[IdentificationMethod, int]] = {"email": 1, "sms": 2, "eid": 3, "siths": 3}
+# What a method is called in Swedish, for messages to people.
+METHOD_NAMES_SV: Final[Mapping[IdentificationMethod, str]] = {
+    "email": "e-post",
+    "sms": "sms",
+    "eid": "e-legitimation",
+    "siths": "SITHS-kort",
+}
 LEVELS: Final[tuple[int, ...]] = (1, 2, 3)
 
 
-def method_reaches(method: str, loa: int) -> bool:
+def is_method(value: str) -> TypeGuard[IdentificationMethod]:
+    return value in METHODS
+
+
+def method_reaches(method: IdentificationMethod, loa: int) -> bool:
     """LoA1 with e-ID is fine; LoA3 with SMS is not."""
     return METHOD_LOA[method] >= loa
 
 
-def default_method(loa: int) -> str | None:
+def default_method(loa: int) -> IdentificationMethod | None:
     """The method assumed when the sender names none: only e-mail needs no data."""
     return "email" if loa == 1 else None
 

@@ -36,6 +36,7 @@ class Limits:
     attachment_max_bytes: int = 100 * 1024 * 1024
     message_max_bytes: int = 250 * 1024 * 1024
     max_recipients: int = 25
+    max_attachments: int = 50
     open_message_max_chars: int = 1000
     subject_max_chars: int = 255
     body_max_chars: int = 100_000

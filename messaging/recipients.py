@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 from identity.contact import normalize_mobile, normalize_personal_number
 from identity.errors import IdentityError
 from messaging.errors import InvalidRequest
 from messaging.model import RecipientInput
-from messaging.policy import METHOD_LOA, default_method, method_reaches
-from messaging.validation import normalise_address
+from messaging.policy import METHOD_LOA, METHOD_NAMES_SV, default_method, is_method, method_reaches
+from messaging.validation import method_invalid, normalise_address
 from store.records import IdentificationMethod, Mailbox
-
-_METHOD_NAMES_SV = {"email": "e-post", "sms": "sms", "eid": "e-legitimation", "siths": "SITHS-kort"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +39,20 @@ def resolve(recipient: RecipientInput, loa: int, mailbox: Mailbox | None) -> Res
             "Välj hur mottagaren ska identifiera sig (sms eller e-legitimation).",
             f"A recipient is not registered; a method is needed at LoA{loa}.",
         )
+    if not is_method(method):
+        raise method_invalid()
     if not method_reaches(method, loa):
         raise InvalidRequest(
             "method_below_loa",
-            f"Identifiering med {_METHOD_NAMES_SV[method]} räcker inte för tillitsnivå {loa}.",
+            f"Identifiering med {METHOD_NAMES_SV[method]} räcker inte för tillitsnivå {loa}.",
             f"Method {method} reaches LoA{METHOD_LOA[method]}, below the message's LoA{loa}.",
         )
-    # check_message has refused any method outside METHOD_LOA.
-    known = cast(IdentificationMethod, method)
-    return ResolvedRecipient(address=address, mailbox=None, method=known, contact=_contact(recipient, known))
+    return ResolvedRecipient(
+        address=address, mailbox=None, method=method, contact=_contact(recipient, method)
+    )
 
 
-def _contact(recipient: RecipientInput, method: str) -> str | None:
+def _contact(recipient: RecipientInput, method: IdentificationMethod) -> str | None:
     try:
         if method == "sms":
             if not recipient.phone:

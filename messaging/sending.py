@@ -3,24 +3,39 @@
 Attachments are streamed to blob storage first; the records are committed last,
 so a crash leaves either the whole message or none of it (at worst unreferenced
 ciphertext blobs, which no record points to and nobody can read).
+
+The commit runs to its end even when the request is cancelled (a client that
+goes away, a server shutting down): it is shielded, so a cancellation can never
+land between "the store applied the batch" and "the blobs were removed". The
+blobs are removed only when the send definitely wrote nothing: it failed before
+the store was asked to commit, or the store refused the commit (a conflict, too
+many writes). An ambiguous outcome (the store unavailable or timing out after it
+may have applied the batch) keeps them; if no message references them after
+all, `sweep_orphan_blobs` (`sigill blobs sweep`) removes them a day later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterable
+import logging
+from collections.abc import AsyncIterable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from identity.addresses import canonical_address
 from messaging import audit
 from messaging.attachments import IncomingAttachment, remove_blobs, store_attachments
 from messaging.directory import organisation
 from messaging.errors import Forbidden
+from messaging.lifecycle import answer_delivery
 from messaging.model import Actor, Content, NewMessage, SentMessage
 from messaging.ports import DataKey, Deps
 from messaging.recipients import ResolvedRecipient, resolve
-from messaging.sealing import associated_data, seal_box, seal_content, seal_text
+from messaging.sealing import SEAL_FORMAT, message_key_ad, seal_box, seal_content, seal_text
 from messaging.validation import check_message, normalise_address
+from store.errors import ConflictError, TooManyWrites
 from store.ports import UnitOfWork
 from store.records import AttachmentMeta, Case, Delivery, Mailbox, Message, Organisation, OutboxItem
 
@@ -28,6 +43,13 @@ DEFAULT_OPEN_MESSAGE = (
     "Du har fått ett krypterat meddelande. Öppna länken och identifiera dig för att läsa det."
 )
 LINK_TOKEN_PURPOSE = "link-token"  # noqa: S105 - a hash purpose, not a secret
+
+log = logging.getLogger(__name__)
+
+# Errors of a commit after which the store has certainly written nothing.
+_REFUSED_COMMIT = (ConflictError, TooManyWrites)
+# Commits that outlived their request; held so the event loop does not drop them half-way.
+_in_flight: set[asyncio.Task[Any]] = set()
 CONTACT_PURPOSE = {"sms": "phone", "eid": "personal-number"}
 
 
@@ -51,32 +73,101 @@ async def send_message(
     in_reply_to: Delivery | None = None,
     thread_id: str | None = None,
 ) -> SentMessage:
+    return await _send(deps, actor, new, attachments, in_reply_to, thread_id, sender=None)
+
+
+async def send_link_reply(
+    deps: Deps,
+    actor: Actor,
+    new: NewMessage,
+    attachments: AsyncIterable[IncomingAttachment] | None,
+    *,
+    sender: Mailbox,
+    in_reply_to: Delivery,
+    thread_id: str,
+) -> SentMessage:
+    """A link recipient's reply, sent from their address (which is no mailbox here) back to the sender mailbox.
+
+    The caller (messaging.link_access) has checked the link, the recipient's identification and that the message
+    allows replies; `sender` stands for the recipient and is never stored.
+    """
+    return await _send(deps, actor, new, attachments, in_reply_to, thread_id, sender=sender)
+
+
+async def _send(
+    deps: Deps,
+    actor: Actor,
+    new: NewMessage,
+    attachments: AsyncIterable[IncomingAttachment] | None,
+    in_reply_to: Delivery | None,
+    thread_id: str | None,
+    *,
+    sender: Mailbox | None,
+) -> SentMessage:
     check_message(new, deps.limits)
     org = await organisation(deps, actor)
     async with deps.store.unit_of_work(actor.org_id) as uow:
-        draft = await _draft(deps, uow, actor, org, new, thread_id)
+        draft = await _draft(deps, uow, actor, org, new, thread_id, sender)
     stored: list[AttachmentMeta] = []
     if attachments is not None:
         stored = await store_attachments(deps, draft.key, actor.org_id, draft.message.message_id, attachments)
     draft.message.attachments = stored
+    return await _shielded(_commit_or_compensate(deps, actor, draft, in_reply_to))
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far a send got: once the store was asked to commit, a failure may still have written."""
+
+    committing: bool = False
+
+
+async def _commit_or_compensate(
+    deps: Deps, actor: Actor, draft: Draft, in_reply_to: Delivery | None
+) -> SentMessage:
+    progress = _Progress()
     try:
-        return await _commit(deps, actor, draft, in_reply_to)
-    except BaseException:
-        await remove_blobs(deps, stored)
+        return await _commit(deps, actor, draft, in_reply_to, progress)
+    except BaseException as exc:
+        if not progress.committing or isinstance(exc, _REFUSED_COMMIT):
+            await remove_blobs(deps, draft.message.attachments)
         raise
 
 
+async def _shielded[T](work: Coroutine[Any, Any, T]) -> T:
+    """Await `work`, which runs to its end even if the caller is cancelled meanwhile."""
+    task = asyncio.ensure_future(work)
+    _in_flight.add(task)
+    task.add_done_callback(_in_flight.discard)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(_report_unawaited)
+        raise
+
+
+def _report_unawaited(task: asyncio.Task[Any]) -> None:
+    # Nobody awaits the outcome any more; say how it ended (the class only: no content in logs).
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.warning("a send whose request was cancelled failed afterwards: %s", type(error).__name__)
+
+
 async def _draft(
-    deps: Deps, uow: UnitOfWork, actor: Actor, org: Organisation, new: NewMessage, thread_id: str | None
+    deps: Deps,
+    uow: UnitOfWork,
+    actor: Actor,
+    org: Organisation,
+    new: NewMessage,
+    thread_id: str | None,
+    link_sender: Mailbox | None = None,
 ) -> Draft:
-    sender_address = (new.sender_mailbox or actor.email).strip().lower()
+    sender_address = canonical_address(new.sender_mailbox or actor.email)
     addresses = [normalise_address(r.address) for r in new.recipients]
     # One read for the sender's and every recipient's mailbox.
     boxes = {box.address: box for box in await uow.mailboxes.get_many([sender_address, *addresses])}
-    sender = _sender_mailbox(actor, boxes.get(sender_address))
+    sender = link_sender or _sender_mailbox(actor, boxes.get(sender_address))
     recipients = [resolve(r, new.loa, boxes.get(a)) for r, a in zip(new.recipients, addresses, strict=True)]
     message_id = deps.new_id()
-    key, wrapped = await deps.envelope.new_data_key(associated_data(actor.org_id, message_id, "key"))
     open_message = new.open_message.strip() or org.default_open_message or DEFAULT_OPEN_MESSAGE
     content = Content(subject=new.subject.strip(), body=new.body, open_message=open_message)
     message = Message(
@@ -88,10 +179,14 @@ async def _draft(
         sent_at=deps.clock(),
         loa=new.loa,
         reply_allowed=new.reply_allowed,
-        sealed_content=seal_content(key, actor.org_id, message_id, content),
-        wrapped_key=wrapped,
+        sealed_content=b"",
+        wrapped_key=b"",
         has_links=any(not r.registered for r in recipients),
+        seal_format=SEAL_FORMAT,
     )
+    # The key's associated data binds the level, reply rule and sender, so it follows the record.
+    key, message.wrapped_key = await deps.envelope.new_data_key(message_key_ad(message))
+    message.sealed_content = seal_content(key, actor.org_id, message_id, content)
     return Draft(message, key, sender, recipients, open_message)
 
 
@@ -103,7 +198,11 @@ def _sender_mailbox(actor: Actor, mailbox: Mailbox | None) -> Mailbox:
     return mailbox
 
 
-async def _commit(deps: Deps, actor: Actor, draft: Draft, in_reply_to: Delivery | None) -> SentMessage:
+async def _commit(
+    deps: Deps, actor: Actor, draft: Draft, in_reply_to: Delivery | None, progress: _Progress
+) -> SentMessage:
+    if in_reply_to is not None:
+        draft.message.in_reply_to = in_reply_to.message_id
     async with deps.store.unit_of_work(actor.org_id) as uow:
         uow.messages.add(draft.message)
         deliveries = [await _stage_recipient(deps, uow, draft, r) for r in draft.recipients]
@@ -121,15 +220,13 @@ async def _commit(deps: Deps, actor: Actor, draft: Draft, in_reply_to: Delivery 
                 **({"in_reply_to": in_reply_to.delivery_id} if in_reply_to else {}),
             )
         )
+        progress.committing = True
         await uow.commit()
     return SentMessage(draft.message, deliveries)
 
 
 def _mark_answered(uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:
-    if delivery.status == "unopened":
-        delivery.opened_at = at
-    delivery.status = "answered"
-    delivery.answered_at = at
+    answer_delivery(delivery, at=at)
     uow.deliveries.update(delivery)
 
 
@@ -148,7 +245,7 @@ async def _stage_recipient(
     )
     if recipient.mailbox is not None:
         delivery.recipient_mailbox = recipient.mailbox.address
-        payload = _notice_payload(draft, recipient.mailbox)
+        payload = _notice_payload(draft, recipient.mailbox, delivery)
         if recipient.mailbox.kind == "function":
             uow.cases.add(_new_case(deps, delivery, recipient.mailbox))
     else:
@@ -156,7 +253,7 @@ async def _stage_recipient(
         _describe_link_recipient(deps, draft.key, delivery, recipient, token)
         payload = _link_payload(deps, draft, delivery, token)
     uow.deliveries.add(delivery)
-    uow.outbox.add(await _outbox_item(deps, message, payload))
+    uow.outbox.add(await _outbox_item(deps, message, delivery, payload))
     return delivery
 
 
@@ -197,11 +294,12 @@ def _link_payload(deps: Deps, draft: Draft, delivery: Delivery, token: str) -> d
         "method": delivery.method,
         "open_message": draft.open_message,
         "link": link_url(deps, delivery, token),
+        "message_id": draft.message.message_id,
         "delivery_id": delivery.delivery_id,
     }
 
 
-def _notice_payload(draft: Draft, mailbox: Mailbox) -> dict[str, object]:
+def _notice_payload(draft: Draft, mailbox: Mailbox, delivery: Delivery) -> dict[str, object]:
     return {
         "kind": "notice",
         "to": mailbox.address,
@@ -209,10 +307,13 @@ def _notice_payload(draft: Draft, mailbox: Mailbox) -> dict[str, object]:
         "sender": draft.sender.name,
         "loa": draft.message.loa,
         "message_id": draft.message.message_id,
+        "delivery_id": delivery.delivery_id,
     }
 
 
-async def _outbox_item(deps: Deps, message: Message, payload: dict[str, object]) -> OutboxItem:
+async def _outbox_item(
+    deps: Deps, message: Message, delivery: Delivery, payload: dict[str, object]
+) -> OutboxItem:
     item_id = deps.new_id()
     sealed = await seal_box(
         deps.envelope, message.org_id, item_id, "outbox", json.dumps(payload, ensure_ascii=False).encode()
@@ -224,4 +325,6 @@ async def _outbox_item(deps: Deps, message: Message, payload: dict[str, object])
         sealed_payload=sealed,
         created_at=message.sent_at,
         next_attempt_at=message.sent_at,
+        # Not secret: lets the worker mark the delivery when its notification fails.
+        delivery_id=delivery.delivery_id,
     )

@@ -1,4 +1,9 @@
-"""The composition root: every part is built here from the settings, and nowhere else."""
+"""The composition root: every part is built here from the settings, and nowhere else.
+
+`build` opens the parts in order (data directory, store, blobs, keys, ...). When one cannot be
+opened it closes those already open and raises `StartupError` with one line for the operator:
+the CLI prints it and exits, with no traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,35 @@ import contextlib
 import logging
 import secrets
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from crypto.envelope import Envelope
+from crypto.errors import CryptoError
 from crypto.hashing import LookupHasher
+from crypto.key_cache import CachingEnvelope
 from crypto.keyring import Keyring
 from crypto.keyring_file import FileKeyring
+from crypto.subkeys import derive_key
 from identity.dev_issuer import DevIssuer, dev_tenant_id
+from identity.eid.oidc import OidcService
+from identity.eid.service import EidService
 from identity.staff_tokens import StaffTokenValidator
 from messaging.ports import Deps, Limits
-from sigill import demo
+from sigill import data_dir, demo, eid
+from sigill.audit_anchor import AuditAnchor, open_anchor
 from sigill.config import Settings
+from sigill.errors import StartupError
+from sigill.keyrings import Keys, KeyVaultAccess, open_keys
+from store.errors import StoreError
 from store.ports import BlobStore, Store
 
 log = logging.getLogger(__name__)
 
 DEV_AUDIENCE = "api://sigill-dev"
+# What the portal's session key is derived for (HKDF info): a key of its own, from the lookup key.
+PORTAL_KEY_INFO = b"sigill/1 portal session"
 
 
 def utc_now() -> datetime:
@@ -51,6 +67,15 @@ class Components:
     validator: StaffTokenValidator
     dev_issuer: DevIssuer | None = None
     clock: Callable[[], datetime] = utc_now
+    # Key Vault clients and their credential, closed last.
+    close_keys: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
+    # Signed checkpoints of the audit chains (the signer and the sink outside the database).
+    audit_anchor: AuditAnchor | None = None
+    # Recipients' e-identification: BankID and Freja eID; SITHS through OpenID Connect (None: not offered).
+    eid: EidService | None = None
+    oidc: OidcService | None = None
+    # The key of the portal's sealed session cookies, derived from the lookup key (never stored).
+    portal_key: bytes = field(default=b"", repr=False)
 
     async def readiness(self) -> dict[str, bool]:
         checks = {"store": self.store.ping(), "blobs": self.blobs.ping(), "keyring": self.keyring.ping()}
@@ -67,8 +92,16 @@ class Components:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.validator.close()
+        for provider in (self.eid, self.oidc):
+            if provider is not None:
+                with contextlib.suppress(Exception):
+                    await provider.close()
         await self.blobs.close()
         await self.store.close()
+        if self.audit_anchor is not None:
+            await self.audit_anchor.close()
+        if self.close_keys is not None:
+            await self.close_keys()
 
 
 def _store(settings: Settings) -> Store:
@@ -96,18 +129,6 @@ def _blobs(settings: Settings) -> BlobStore:
     return FileBlobStore(settings.data_dir / "blobs")
 
 
-def _keyrings(settings: Settings) -> tuple[Keyring, FileKeyring]:
-    """The local key file always exists: it holds the lookup (HMAC) key even when Key Vault wraps data keys."""
-    file_keyring = FileKeyring.open(settings.data_dir / "keys.json")
-    if settings.keys.backend == "keyvault":
-        from azure.identity.aio import DefaultAzureCredential
-
-        from crypto.keyring_keyvault import KeyVaultKeyring
-
-        return KeyVaultKeyring(settings.keys.keyvault_key_id, DefaultAzureCredential()), file_keyring
-    return file_keyring, file_keyring
-
-
 def _limits(settings: Settings) -> Limits:
     return Limits(
         attachment_max_bytes=settings.limits.attachment_max_mb * 2**20,
@@ -116,15 +137,122 @@ def _limits(settings: Settings) -> Limits:
     )
 
 
-async def build(settings: Settings) -> Components:
-    """Open every part; create demo data in development mode when asked."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+class _Opened:
+    """What `build` has opened so far, to close again if a later part fails."""
+
+    def __init__(self) -> None:
+        self.closers: list[Callable[[], Awaitable[None]]] = []
+
+    async def close(self) -> None:
+        for close in reversed(self.closers):
+            with contextlib.suppress(Exception):
+                await close()
+
+
+async def build(settings: Settings, *, key_vault: KeyVaultAccess | None = None) -> Components:
+    """Open every part; create demo data in development mode when asked.
+
+    StartupError (one line) when a part cannot be opened; whatever was opened is closed again.
+    `key_vault` replaces the default Azure credential (tests pass a fake vault's).
+    """
+    opened = _Opened()
+    try:
+        with _quiet_sdk_logs():
+            return await _build(settings, opened, key_vault)
+    except (StoreError, CryptoError, OSError) as exc:
+        await opened.close()
+        raise StartupError(_one_line(exc)) from None
+    except BaseException:
+        await opened.close()
+        raise
+
+
+@contextlib.contextmanager
+def _quiet_sdk_logs() -> Iterator[None]:
+    """While parts open, the Azure SDKs' own retry warnings stay out of the log: a failure is reported once, by us."""
+    sdk = logging.getLogger("azure")
+    level = sdk.level
+    sdk.setLevel(max(level, logging.ERROR))
+    try:
+        yield
+    finally:
+        sdk.setLevel(level)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, StoreError):
+        return f"the store cannot be opened: {exc}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+async def _open_keys(settings: Settings, store: Store, key_vault: KeyVaultAccess | None) -> Keys:
+    # New keys only for a store that holds nothing sealed under old ones.
+    store_is_empty = not await store.organisations()
+    return await open_keys(settings, create=store_is_empty, key_vault=key_vault)
+
+
+@dataclass
+class Maintenance:
+    """The parts a maintenance command works on: the store and blobs, and the keys when it needs them."""
+
+    store: Store
+    blobs: BlobStore
+    keys: Keys | None
+
+
+@contextlib.asynccontextmanager
+async def maintenance(
+    settings: Settings, *, with_keys: bool, key_vault: KeyVaultAccess | None = None
+) -> AsyncIterator[Maintenance]:
+    """Open the store and blobs (and the existing keys: never new ones) for a command; StartupError as `build`."""
+    opened = _Opened()
+    try:
+        with _quiet_sdk_logs():
+            parts = await _open_maintenance(settings, opened, with_keys, key_vault)
+    except (StoreError, CryptoError, OSError) as exc:
+        await opened.close()
+        raise StartupError(_one_line(exc)) from None
+    except BaseException:
+        await opened.close()
+        raise
+    try:
+        yield parts
+    finally:
+        await opened.close()
+
+
+async def _open_maintenance(
+    settings: Settings, opened: _Opened, with_keys: bool, key_vault: KeyVaultAccess | None
+) -> Maintenance:
+    data_dir.secure(settings.data_dir, create_database=settings.store.backend == "sqlite")
     store, blobs = _store(settings), _blobs(settings)
     await store.open()
+    opened.closers.append(store.close)
+    data_dir.secure_files(settings.data_dir)
     await blobs.open()
-    keyring, file_keyring = _keyrings(settings)
-    envelope = Envelope(keyring)
-    lookup = LookupHasher(file_keyring.lookup_key())
+    opened.closers.append(blobs.close)
+    keys = None
+    if with_keys:
+        keys = await open_keys(settings, create=False, key_vault=key_vault)
+        opened.closers.append(keys.close)
+    return Maintenance(store, blobs, keys)
+
+
+async def _build(settings: Settings, opened: _Opened, key_vault: KeyVaultAccess | None) -> Components:
+    data_dir.secure(settings.data_dir, create_database=settings.store.backend == "sqlite")
+    store, blobs = _store(settings), _blobs(settings)
+    await store.open()
+    opened.closers.append(store.close)
+    data_dir.secure_files(settings.data_dir)
+    await blobs.open()
+    opened.closers.append(blobs.close)
+    keys = await _open_keys(settings, store, key_vault)
+    opened.closers.append(keys.close)
+    keyring, file_keyring = keys.keyring, keys.file_keyring
+    envelope = CachingEnvelope(keyring)
+    lookup = LookupHasher(keys.lookup_key)
     deps = Deps(
         store=store,
         blobs=blobs,
@@ -140,10 +268,32 @@ async def build(settings: Settings) -> Components:
     if settings.mode == "development":
         dev_issuer = DevIssuer.open(settings.data_dir / "dev-issuer.pem", issuer=f"{settings.base_url}/dev")
         if settings.demo:
-            await demo.ensure_demo_data(store, envelope, lookup, utc_now())
+            await demo.ensure_demo_data(deps, utc_now())
+        data_dir.secure_files(settings.data_dir)
     validator = await _validator(settings, store, dev_issuer)
+    anchor = await open_anchor(settings, store, utc_now, key_vault=key_vault)
+    opened.closers.append(anchor.close)
+    eid_service = eid.build_eid_service(settings, utc_now)
+    opened.closers.append(eid_service.close)
+    oidc_service = eid.build_oidc_service(settings, utc_now)
+    if oidc_service is not None:
+        opened.closers.append(oidc_service.close)
     return Components(
-        settings, store, blobs, keyring, file_keyring, envelope, lookup, deps, validator, dev_issuer
+        settings,
+        store,
+        blobs,
+        keyring,
+        file_keyring,
+        envelope,
+        lookup,
+        deps,
+        validator,
+        dev_issuer,
+        close_keys=keys.close,
+        audit_anchor=anchor,
+        eid=eid_service,
+        oidc=oidc_service,
+        portal_key=derive_key(keys.lookup_key, salt=None, info=PORTAL_KEY_INFO),
     )
 
 
@@ -163,6 +313,7 @@ async def _validator(settings: Settings, store: Store, dev_issuer: DevIssuer | N
             audiences=[DEV_AUDIENCE, *settings.entra.audiences],
             allowed_tenants=tenants,
             clock=utc_now,
+            policy=settings.entra.token_policy(development=True),
         )
     return StaffTokenValidator(
         issuer_template=settings.entra.issuer_template,
@@ -170,4 +321,5 @@ async def _validator(settings: Settings, store: Store, dev_issuer: DevIssuer | N
         audiences=settings.entra.audiences,
         allowed_tenants=tenants,
         clock=utc_now,
+        policy=settings.entra.token_policy(development=False),
     )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import shlex
+import socket
 import sys
 
 from aiohttp import web
 
-from messaging.sealing import associated_data
-from sigill import bootstrap, demo
+from sigill import bootstrap, demo, serving
 from sigill.app import create_app
 from sigill.config import Settings
-from sigill.devroutes import UnknownDevUser, mint_dev_token
-from store import audit_chain
+from sigill.devroutes import LevelUnreachable, UnknownDevUser, mint_dev_token
+from sigill.errors import StartupError
 
 
 def serve(settings: Settings) -> int:
@@ -20,8 +22,31 @@ def serve(settings: Settings) -> int:
         _print_banner(settings)
         return create_app(components)
 
-    web.run_app(make_app(), host=settings.host, port=settings.port, print=None, access_log=None)
+    # Not web.run_app: sigill.serving caps open connections ([limits] max_connections).
+    try:
+        _check_port_free(settings)
+        serving.run(make_app, settings)
+    except OSError as exc:
+        # Binding the socket is the last step of the start; the parts opened before are closed again.
+        raise StartupError(_listen_error(settings, exc)) from None
     return 0
+
+
+def _check_port_free(settings: Settings) -> None:
+    """Bind and release the address first, so a busy port stops the start before anything opens or prints."""
+    if settings.port:
+        with socket.create_server((settings.host, settings.port)):
+            pass
+
+
+def _listen_error(settings: Settings, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {settings.port} is in use"
+    if exc.errno == errno.EACCES:
+        return f"port {settings.port} needs privileges this process does not have"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"address {settings.host} is not an address of this machine"
+    return f"cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})"
 
 
 def _print_banner(settings: Settings) -> None:
@@ -34,86 +59,51 @@ def _print_banner(settings: Settings) -> None:
     ]
     if settings.mode == "development":
         lines += [
-            f"  Outbox:     {base}/dev/outbox",
+            f"  Outbox:     {base}/dev/outbox.html (JSON: {base}/dev/outbox)",
             "",
             "Demo addresses:",
-            *[f"  {p.email}  ({p.name})" for org in demo.DEMO_ORGANISATIONS for p in org.staff],
+            *[
+                f"  {p.email}  ({p.name}{', administratör' if p.email in org.administrators else ''})"
+                for org in demo.DEMO_ORGANISATIONS
+                for p in org.staff
+            ],
             *[f"  {box[0]}  (funktionsbrevlåda {box[1]})" for box in demo.VASTERAS.function_mailboxes],
-            f"  {demo.CLINIC.email}  (registrerad mottagare)",
+            f"  {demo.CLINIC.email}  (registrerad mottagare, lösenord {demo.CLINIC_PASSWORD},"
+            f" personnummer {demo.CLINIC_PERSONAL_NUMBER}; logga in på {base}/konto/logga-in)",
             "",
-            "A staff token:  .venv/bin/sigill dev token anna.andersson@vasteras.example",
-            f'           or:  curl -s -X POST {base}/dev/token -d \'{{"email": "anna.andersson@vasteras.example"}}\'',
+            f"A staff token:  {_dev_token_command(settings, demo.VASTERAS.staff[0].email)}",
+            f"      at LoA3:  {_dev_token_command(settings, demo.VASTERAS.staff[0].email, '--loa 3')}",
+            f"           or:  curl -s -X POST {base}/dev/token -H 'Content-Type: application/json' "
+            f'-d \'{{"email": "{demo.VASTERAS.staff[0].email}", "loa": 3}}\'',
         ]
     print("\n".join(lines), flush=True)
 
 
-async def keys(settings: Settings, action: str) -> int:
-    components = await bootstrap.build(settings.model_copy(update={"demo": False}))
-    try:
-        if action == "rotate":
-            if components.file_keyring is None or components.keyring is not components.file_keyring:
-                print(
-                    "sigill: rotate the key in Key Vault (a new key version); nothing to do here.",
-                    file=sys.stderr,
-                )
-                return 2
-            print(f"new key-encryption key: {components.file_keyring.rotate()}")
-            return 0
-        count = await _rewrap_all(components)
-        print(f"re-wrapped {count} data keys")
-        return 0
-    finally:
-        await components.close()
+def _dev_token_command(settings: Settings, email: str, extra: str = "") -> str:
+    """The `sigill dev token` line that mints for this very server: same port, same data directory."""
+    words = [".venv/bin/sigill", "dev", "token", email, *extra.split()]
+    if settings.port != Settings.model_fields["port"].default:
+        words += ["--port", str(settings.port)]
+    if settings.data_dir != Settings.model_fields["data_dir"].default:
+        words += ["--data-dir", shlex.quote(str(settings.data_dir))]
+    return " ".join(words)
 
 
-async def _rewrap_all(components: bootstrap.Components) -> int:
-    count = 0
-    for org in await components.store.organisations():
-        cursor: str | None = None
-        while True:
-            async with components.store.unit_of_work(org.org_id) as uow:
-                page = await uow.messages.all(limit=100, cursor=cursor)
-                for message in page.items:
-                    ad = associated_data(org.org_id, message.message_id, "key")
-                    rewrapped = await components.envelope.rewrap(message.wrapped_key, ad)
-                    if rewrapped is not None:
-                        message.wrapped_key = rewrapped
-                        uow.messages.update(message)
-                        count += 1
-                await uow.commit()
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-    return count
-
-
-async def audit_verify(settings: Settings) -> int:
-    components = await bootstrap.build(settings.model_copy(update={"demo": False}))
-    broken = False
-    try:
-        for org in await components.store.organisations():
-            head = await components.store.audit_head(org.org_id)
-            report = await audit_chain.verify(components.store.audit_events(org.org_id), head)
-            if report.ok:
-                print(f"{org.name}: {report.entries} entries, chain whole")
-            else:
-                broken = True
-                print(f"{org.name}: chain broken at entry {report.broken_at}: {report.reason}")
-    finally:
-        await components.close()
-    return 1 if broken else 0
-
-
-async def dev_token(settings: Settings, email: str) -> int:
+async def dev_token(
+    settings: Settings, email: str, *, loa: int | None = None, admin: bool | None = None
+) -> int:
     if settings.mode != "development":
         print("sigill: dev token exists only in development mode", file=sys.stderr)
         return 2
     components = await bootstrap.build(settings)
     try:
-        print(await mint_dev_token(components, email))
+        print(await mint_dev_token(components, email, loa=loa, admin=admin))
         return 0
     except UnknownDevUser:
-        print(f"sigill: no organisation has the domain of {email}", file=sys.stderr)
+        print(f"sigill: no staff user has the address {email}", file=sys.stderr)
+        return 2
+    except LevelUnreachable:
+        print(f"sigill: the [entra] rules map no sign-in to LoA{loa}", file=sys.stderr)
         return 2
     finally:
         await components.close()

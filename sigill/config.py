@@ -13,11 +13,17 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from identity.staff_loa import DEFAULT_LOA1_AMR, rules_from
+from identity.staff_tokens import DEFAULT_ADMIN_ROLE, DEFAULT_SCOPE, TokenPolicy
+
 ENV_PREFIX = "SIGILL_"
+# Conditional Access authentication context ids are c1 ... c99.
+_AUTH_CONTEXT_ID = r"^c([1-9]|[1-9][0-9])$"
+DEV_LOA3_AUTH_CONTEXT = "c1"
 
 
 class ConfigError(Exception):
@@ -46,20 +52,193 @@ class BlobSettings(_Section):
 class KeySettings(_Section):
     backend: Literal["file", "keyvault"] = "file"
     keyvault_key_id: str = ""
+    # Key Vault mode: the secret holding the lookup (HMAC) key, in the vault of `keyvault_key_id`.
+    keyvault_lookup_secret: str = "sigill-lookup-key"  # noqa: S105 - a secret's name, not a secret
 
 
 class EntraSettings(_Section):
+    """Staff sign-in; README "Staff sign-in with Microsoft Entra ID" shows the tenant's side."""
+
     # Tenant id -> organisation domain; only these tenants may sign in.
     tenants: dict[str, str] = Field(default_factory=dict)
     audiences: list[str] = Field(default_factory=list)
     issuer_template: str = "https://login.microsoftonline.com/{tid}/v2.0"
     jwks_url: str = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+    # The delegated permission every staff token must carry in `scp`.
+    scope: str = Field(default=DEFAULT_SCOPE, pattern=r"^[\x21-\x7e]{1,100}$")
+    # The app role (token claim `roles`) of an organisation's administrators.
+    admin_role: str = Field(default=DEFAULT_ADMIN_ROLE, pattern=r"^[\x21-\x7e]{1,120}$")
+    # Level-of-assurance rules (identity/staff_loa.py): the plain sign-in, then what raises or lowers it.
+    plain_loa: int = Field(default=2, ge=1, le=2)
+    loa3_auth_contexts: list[Annotated[str, Field(pattern=_AUTH_CONTEXT_ID)]] = Field(default_factory=list)
+    loa3_amr: list[str] = Field(default_factory=list)
+    loa1_amr: list[str] = Field(default_factory=lambda: sorted(DEFAULT_LOA1_AMR))
+
+    def token_policy(self, *, development: bool) -> TokenPolicy:
+        """The policy staff tokens are validated by; the development tenant binds c1 to LoA3 unless told otherwise."""
+        contexts = self.loa3_auth_contexts or ([DEV_LOA3_AUTH_CONTEXT] if development else [])
+        rules = rules_from(
+            loa3_auth_contexts=contexts,
+            loa3_amr=self.loa3_amr,
+            loa1_amr=self.loa1_amr,
+            plain_loa=self.plain_loa,
+        )
+        return TokenPolicy(scope=self.scope, admin_role=self.admin_role, loa_rules=rules)
 
 
 class LimitSettings(_Section):
     attachment_max_mb: int = Field(default=100, gt=0)
     message_max_mb: int = Field(default=250, gt=0)
     max_recipients: int = Field(default=25, gt=0, le=30)
+    # Open connections the server holds at once; one more is answered 503 and closed.
+    max_connections: int = Field(default=1000, gt=0)
+    # A request body must keep coming while the server waits for it: at least `body_min_rate` bytes a second,
+    # measured over windows of `body_timeout_s` seconds. A slower body is answered 408 and its connection closed.
+    body_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    body_min_rate: int = Field(default=1024, ge=1)
+
+
+class SmtpSettings(_Section):
+    """E-mail over SMTP; unset `host` means no SMTP (development mode then writes to its sink)."""
+
+    host: str = ""
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str = ""
+    password: str = Field(default="", repr=False)
+    # Require STARTTLS before authenticating and sending (port 587).
+    starttls: bool = True
+    from_address: str = ""
+    timeout: float = Field(default=30.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _needs_a_sender_address(self) -> SmtpSettings:
+        if self.host and "@" not in self.from_address:
+            raise ValueError("from_address: SMTP needs the address mails are sent from")
+        if self.password and not self.username:
+            raise ValueError("username: a password needs a username")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
+class SmsSettings(_Section):
+    """SMS through Azure Communication Services: a connection string, or an endpoint and access key."""
+
+    connection_string: str = Field(default="", repr=False)
+    endpoint: str = ""
+    access_key: str = Field(default="", repr=False)
+    # The ACS number (E.164) or alphanumeric sender id messages come from.
+    from_number: str = ""
+    timeout: float = Field(default=30.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _one_way_to_authenticate(self) -> SmsSettings:
+        if self.connection_string and (self.endpoint or self.access_key):
+            raise ValueError(
+                "connection_string: give a connection string or an endpoint and access key, not both"
+            )
+        if bool(self.endpoint) != bool(self.access_key):
+            raise ValueError("access_key: an endpoint needs its access key, and an access key its endpoint")
+        if self.configured and not self.from_number:
+            raise ValueError("from_number: SMS needs the number messages are sent from")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.connection_string or self.endpoint)
+
+
+class WorkerSettings(_Section):
+    """The outbox worker (notify/worker.py)."""
+
+    # False when a separate `sigill worker` process sends, so `sigill serve` only serves.
+    run_in_serve: bool = True
+    # Seconds between looks at the outbox; unset: 0.5 in development, 5 in production.
+    poll_interval: float | None = Field(default=None, gt=0, le=300)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+
+
+class ProviderTlsSettings(_Section):
+    """A provider reached with mutual TLS: its address, the relying party's certificate and key, its CA (paths)."""
+
+    # Unset: the built-in simulator in development, the provider's production address in production.
+    base_url: str = ""
+    client_cert: str = ""
+    client_key: str = ""
+    ca_file: str = ""
+
+    @model_validator(mode="after")
+    def _certificate_with_its_key(self) -> ProviderTlsSettings:
+        if bool(self.client_cert) != bool(self.client_key):
+            raise ValueError("client_key: a client certificate needs its key, and a key its certificate")
+        if self.base_url and not self.base_url.startswith(("https://", "http://")):
+            raise ValueError("base_url: give an http(s):// address")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        """Production offers the method only with the relying party's certificate."""
+        return bool(self.client_cert)
+
+
+class BankIdSettings(ProviderTlsSettings):
+    """BankID relying-party API v6.0 (identity/eid/bankid.py)."""
+
+
+class FrejaSettings(ProviderTlsSettings):
+    """Freja eID REST API (identity/eid/freja.py)."""
+
+    # PEM file of the certificate(s) whose key signs Freja's results; unset in development: the simulator's.
+    signing_certificate: str = ""
+    # PLUS is Freja eID+, the registration level approved for LoA3.
+    min_registration_level: Literal["EXTENDED", "PLUS"] = "PLUS"
+
+
+class SithsSettings(_Section):
+    """SITHS through an OpenID provider (identity/eid/oidc.py)."""
+
+    # The provider's issuer URL (discovery at {issuer}/.well-known/openid-configuration); unset in
+    # development: the built-in simulator; in production: SITHS is not offered.
+    issuer: str = ""
+    client_id: str = Field(default="sigill", min_length=1)
+    client_secret: str = Field(default="", repr=False)
+    acr: Literal["http://id.elegnamnden.se/loa/1.0/loa3", "http://id.elegnamnden.se/loa/1.0/loa4"] = (
+        "http://id.elegnamnden.se/loa/1.0/loa3"
+    )
+
+
+class PortalSettings(_Section):
+    """The recipient portal (portal/): how long a link lasts, and the rules of SMS codes (seconds)."""
+
+    # A link opens for this many days after the message was sent; after that it shows the neutral page.
+    link_valid_days: int = Field(default=30, ge=1, le=3650)
+    code_lifetime_s: float = Field(default=600, gt=0, le=86400)
+    code_max_wrong: int = Field(default=5, ge=1, le=100)
+    code_lockout_s: float = Field(default=900, gt=0, le=86400)
+    code_min_interval_s: float = Field(default=60, ge=0, le=86400)
+    code_max_sends: int = Field(default=5, ge=1, le=100)
+    code_send_window_s: float = Field(default=3600, gt=0, le=86400)
+
+
+class AuditSettings(_Section):
+    """Signed checkpoints of the audit chains, kept outside the database (docs/decisions.md, "Audit checkpoints")."""
+
+    # "file": JSON lines at `checkpoint_path` (default <data_dir>/audit-checkpoints.jsonl), for development;
+    # "blob": one create-only blob per checkpoint in `checkpoint_container`, which must be immutable (WORM).
+    checkpoint_sink: Literal["file", "blob"] = "file"
+    checkpoint_path: Path | None = None
+    checkpoint_container: str = Field(default="audit-checkpoints", pattern=r"^[a-z0-9](?:-?[a-z0-9]){2,62}$")
+    # The storage account of the container; unset: the one [blobs] names.
+    checkpoint_connection_string: str = Field(default="", repr=False)
+    checkpoint_account_url: str = ""
+    # `sigill serve` writes a checkpoint this often for each organisation whose chain moved.
+    checkpoint_interval_s: float = Field(default=60.0, gt=0, le=86400)
+    # Key Vault mode: the EC P-256 key that signs checkpoints (ES256): a key name in the vault of
+    # [keys] keyvault_key_id, or a full key id. File mode signs with an Ed25519 key beside the key file.
+    signing_key: str = Field(default="sigill-audit-signing", min_length=1)
 
 
 class Settings(_Section):
@@ -76,6 +255,28 @@ class Settings(_Section):
     keys: KeySettings = KeySettings()
     entra: EntraSettings = EntraSettings()
     limits: LimitSettings = LimitSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    sms: SmsSettings = SmsSettings()
+    worker: WorkerSettings = WorkerSettings()
+    bankid: BankIdSettings = BankIdSettings()
+    freja: FrejaSettings = FrejaSettings()
+    siths: SithsSettings = SithsSettings()
+    portal: PortalSettings = PortalSettings()
+    audit: AuditSettings = AuditSettings()
+
+    @model_validator(mode="after")
+    def _checkpoint_sink_is_reachable(self) -> Settings:
+        if self.audit.checkpoint_sink == "blob" and not (
+            self.audit.checkpoint_connection_string
+            or self.audit.checkpoint_account_url
+            or self.blobs.azure_connection_string
+            or self.blobs.azure_account_url
+        ):
+            raise ValueError(
+                "audit.checkpoint_connection_string: the blob checkpoint sink needs a storage account"
+                " (a connection string or an account URL, here or under [blobs])"
+            )
+        return self
 
     @model_validator(mode="after")
     def _development_stays_on_loopback(self) -> Settings:
@@ -109,6 +310,21 @@ def _require_production_parts(settings: Settings) -> None:
         raise ValueError("public_url: production needs the https:// address people reach the server at")
     if not settings.entra.tenants or not settings.entra.audiences:
         raise ValueError("entra: production needs at least one tenant and one audience")
+    for key in ("issuer_template", "jwks_url"):
+        if not getattr(settings.entra, key).startswith("https://"):
+            raise ValueError(f"entra.{key}: production needs an https:// address")
+    _require_eid_parts(settings)
+
+
+def _require_eid_parts(settings: Settings) -> None:
+    """A configured e-identification provider is reached over https, and Freja's results are verifiable."""
+    for name, section in (("bankid", settings.bankid), ("freja", settings.freja)):
+        if section.configured and section.base_url and not section.base_url.startswith("https://"):
+            raise ValueError(f"{name}.base_url: production needs an https:// address")
+    if settings.freja.configured and not settings.freja.signing_certificate:
+        raise ValueError("freja.signing_certificate: production needs Freja's signing certificate")
+    if settings.siths.issuer and not settings.siths.issuer.startswith("https://"):
+        raise ValueError("siths.issuer: production needs an https:// address")
 
 
 def load(

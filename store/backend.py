@@ -61,6 +61,23 @@ class NotEq:
 
 
 @dataclass(frozen=True, slots=True)
+class Without:
+    """`field` holds a value other than the constant `value`: those records are left out for good.
+
+    Like `NotEq`, but `value` belongs to the code (a word such as "deleted"), never to input:
+    SQLite writes it into the statement as a literal, so a partial index that leaves those
+    records out (`WHERE field != 'value'`) can serve the query and never reads them.
+    """
+
+    field: str
+    value: str
+
+    def __post_init__(self) -> None:
+        if not self.value.isidentifier() or not self.value.isascii():
+            raise ValueError(f"{self.value!r} cannot be written into a query as a constant")
+
+
+@dataclass(frozen=True, slots=True)
 class In:
     """`field` equals one of `values`."""
 
@@ -89,7 +106,7 @@ class KeyAbove:
     key: str
 
 
-type Condition = Eq | NotEq | In | Contains | KeyBelow | KeyAbove
+type Condition = Eq | NotEq | Without | In | Contains | KeyBelow | KeyAbove
 type Order = Literal["asc", "desc"]
 
 

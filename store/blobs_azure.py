@@ -41,6 +41,7 @@ from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 
 from store.blob_names import check_blob_name
 from store.errors import ConflictError, NotFoundError, StoreError, StoreUnavailable
+from store.ports import BlobInfo
 
 DEFAULT_BLOCK_SIZE = 4 * 1024 * 1024
 
@@ -154,6 +155,17 @@ class AzureBlobStore:
         blob = self._container.get_blob_client(check_blob_name(name))
         with _azure_errors():
             return bool(await blob.exists())
+
+    async def list_blobs(self) -> AsyncIterator[BlobInfo]:
+        """Every committed blob of the container (uncommitted blocks of an upload are not blobs)."""
+        pages = aiter(self._container.list_blobs())
+        while True:
+            with _azure_errors(missing=StoreUnavailable):
+                try:
+                    properties = await anext(pages)
+                except StopAsyncIteration:
+                    return
+            yield BlobInfo(properties.name, properties.last_modified)
 
 
 def _client_options(block_size: int) -> dict[str, Any]:

@@ -28,11 +28,13 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from store.blob_names import check_blob_name
 from store.errors import ConflictError, NotFoundError, StoreUnavailable
+from store.ports import BlobInfo
 
 DEFAULT_BLOCK_SIZE = 1024 * 1024
 DEFAULT_THREADS = 8
@@ -133,6 +135,19 @@ class FileBlobStore:
         path = self._path(name)
         with _disk_errors():
             return await self._run(path.is_file)
+
+    async def list_blobs(self) -> AsyncIterator[BlobInfo]:
+        """Every blob, one shard directory read at a time; hidden temp files are not blobs and are left out."""
+        with _disk_errors():
+            shards = await self._run(_subdirectories, self._root)
+        for shard in shards:
+            with _disk_errors():
+                leaves = await self._run(_subdirectories, shard)
+            for leaf in leaves:
+                with _disk_errors():
+                    found = await self._run(_blob_files, leaf)
+                for info in found:
+                    yield info
 
     async def _write_stream(self, temp: _TempFile, chunks: AsyncIterator[bytes]) -> int:
         """Copy `chunks` into the temp file in blocks of about `block_size`; return the byte count."""
@@ -276,6 +291,29 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _subdirectories(directory: Path) -> list[Path]:
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(Path(e.path) for e in entries if e.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return []  # removed meanwhile
+
+
+def _blob_files(directory: Path) -> list[BlobInfo]:
+    found = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                    continue
+                with contextlib.suppress(FileNotFoundError):  # deleted between listing and stat
+                    modified = datetime.fromtimestamp(entry.stat(follow_symlinks=False).st_mtime, UTC)
+                    found.append(BlobInfo(entry.name, modified))
+    except FileNotFoundError:
+        return []
+    return found
 
 
 def _probe_writable(root: Path) -> None:

@@ -5,7 +5,8 @@
     ├── NotFoundError        a blob or record that must exist does not
     ├── StoreUnavailable     the backend cannot be reached
     ├── InvalidCursor        a listing cursor that no listing handed out
-    └── TooManyWrites        a unit of work staged more than one commit can hold
+    ├── TooManyWrites        a unit of work staged more than one commit can hold
+    └── CorruptCheckpoint    an entry of the audit checkpoint sink is not a checkpoint
 
 Adapters translate driver and SDK errors into these at their edge
 (`raise ... from exc`), so nothing above the store sees aiosqlite, azure-cosmos
@@ -35,3 +36,7 @@ class InvalidCursor(StoreError):
 
 class TooManyWrites(StoreError):
     """A unit of work staged more writes than one atomic commit can hold; nothing was written."""
+
+
+class CorruptCheckpoint(StoreError):
+    """An entry of the audit checkpoint sink does not parse as a checkpoint (the message says where)."""

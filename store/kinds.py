@@ -14,6 +14,7 @@ from datetime import datetime
 from store.backend import Kind
 from store.codec import utc_iso
 from store.records import (
+    AccountIndexEntry,
     AuditEvent,
     Case,
     Challenge,
@@ -24,6 +25,7 @@ from store.records import (
     OutboxItem,
     RecipientAccount,
     StaffUser,
+    Throttle,
 )
 
 # Width of the zero-padded sequence number in an audit entry's id.
@@ -79,6 +81,23 @@ RECIPIENT: Kind[RecipientAccount] = Kind(
     id_of=lambda a: a.account_id,
     sort_key_of=lambda a: time_key(a.created_at, a.account_id),
     index_of=lambda a: {"email": a.email.lower()},
+)
+
+# Both live in the organisation directory (scope DIRECTORY) and are only ever read by id.
+ACCOUNT_INDEX: Kind[AccountIndexEntry] = Kind(
+    name="account_index",
+    table="account_index",
+    record_type=AccountIndexEntry,
+    id_of=lambda e: e.key_hash,
+    sort_key_of=lambda e: e.key_hash,
+)
+
+THROTTLE: Kind[Throttle] = Kind(
+    name="throttle",
+    table="throttles",
+    record_type=Throttle,
+    id_of=lambda t: t.throttle_id,
+    sort_key_of=lambda t: t.throttle_id,
 )
 
 MAILBOX: Kind[Mailbox] = Kind(

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Literal, Protocol, Self
 
 from store.records import (
+    AccountIndexEntry,
     AuditEvent,
     Case,
     CaseStatus,
@@ -30,6 +31,7 @@ from store.records import (
     OutboxItem,
     RecipientAccount,
     StaffUser,
+    Throttle,
 )
 
 # Which cases a function mailbox listing shows, seen from the member asking.
@@ -44,6 +46,10 @@ class Page[T]:
 
 class StaffUsers(Protocol):
     async def get(self, user_id: str) -> StaffUser | None: ...
+    async def get_many(self, user_ids: list[str]) -> list[StaffUser]:
+        """The staff users that exist among `user_ids`, in the order asked, fetched together."""
+        ...
+
     async def by_email(self, email: str) -> StaffUser | None: ...
     async def by_entra(self, tenant_id: str, object_id: str) -> StaffUser | None: ...
     async def list(self, *, limit: int, cursor: str | None = None) -> Page[StaffUser]: ...
@@ -54,6 +60,10 @@ class StaffUsers(Protocol):
 class RecipientAccounts(Protocol):
     async def get(self, account_id: str) -> RecipientAccount | None: ...
     async def by_email(self, email: str) -> RecipientAccount | None: ...
+    def walk(self) -> AsyncIterator[RecipientAccount]:
+        """Every account of the organisation, fetched page by page (for maintenance such as re-wrapping keys)."""
+        ...
+
     def add(self, account: RecipientAccount) -> None: ...
     def update(self, account: RecipientAccount) -> None: ...
 
@@ -133,6 +143,14 @@ class Outbox(Protocol):
         """Pending items whose next attempt is at or before `now`, oldest first."""
         ...
 
+    def walk(self) -> AsyncIterator[OutboxItem]:
+        """Every item, in due-time order, page by page (for maintenance such as re-wrapping keys).
+
+        An item's due time only ever moves later, so an item a worker moves during the walk is
+        met again rather than missed.
+        """
+        ...
+
     def add(self, item: OutboxItem) -> None: ...
     def update(self, item: OutboxItem) -> None: ...
 
@@ -194,13 +212,31 @@ class Store(Protocol):
     async def organisation_by_domain(self, domain: str) -> Organisation | None: ...
     async def organisations(self) -> list[Organisation]: ...
 
-    def audit_events(self, org_id: str) -> AsyncIterator[AuditEvent]:
-        """Every audit event of an organisation in chain order, as stored (for verification)."""
+    # Recipient accounts across organisations, also in the directory: a person signing in names an address
+    # (or identifies with e-ID) before anyone knows which organisation holds their account.
+    async def account_index(self, key_hash: str) -> AccountIndexEntry | None: ...
+    async def index_account(self, key_hash: str, account: str) -> None:
+        """File `account` ("<org id>/<account id>") under `key_hash` (idempotent; concurrent calls all land)."""
+        ...
+
+    async def throttle(self, throttle_id: str) -> Throttle | None: ...
+    async def save_throttle(self, throttle: Throttle) -> None:
+        """Create (empty version) or replace (the version read) a throttle; ConflictError when it moved meanwhile."""
+        ...
+
+    def audit_events(self, org_id: str, *, after_seq: int = 0) -> AsyncIterator[AuditEvent]:
+        """The audit events of an organisation after entry `after_seq`, in chain order, as stored."""
         ...
 
     async def audit_head(self, org_id: str) -> tuple[int, str]:
         """The (seq, hash) the store recorded for the chain's last entry; (0, "") when empty."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    name: str
+    modified_at: datetime
 
 
 class BlobStore(Protocol):
@@ -219,3 +255,6 @@ class BlobStore(Protocol):
 
     async def delete(self, name: str) -> None: ...
     async def exists(self, name: str) -> bool: ...
+    def list_blobs(self) -> AsyncIterator[BlobInfo]:
+        """Every stored blob with its last modification time, in no particular order."""
+        ...

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from store.backend import DIRECTORY, Backend, Contains, Eq
+from store.backend import DIRECTORY, Backend, Condition, Contains, Eq, KeyAbove
 from store.codec import decode
-from store.kinds import AUDIT_EVENT, AUDIT_HEAD, ORGANISATION
-from store.records import AuditEvent, Organisation
+from store.errors import ConflictError
+from store.kinds import ACCOUNT_INDEX, AUDIT_EVENT, AUDIT_HEAD, ORGANISATION, THROTTLE, seq_id
+from store.records import AccountIndexEntry, AuditEvent, Organisation, Throttle
 from store.repositories import scan
 from store.unit_of_work import RecordUnitOfWork
 from store.writes import head_of, write_of
+
+# Tries at adding an organisation to an account index entry that others are adding to at the same time.
+INDEX_ATTEMPTS = 10
 
 
 class RecordStore:
@@ -59,8 +63,46 @@ class RecordStore:
         rows = await self._backend.query(ORGANISATION, DIRECTORY, [condition], order="asc", limit=1)
         return decode(Organisation, rows[0].body, version=rows[0].version) if rows else None
 
-    async def audit_events(self, org_id: str) -> AsyncIterator[AuditEvent]:
-        async for row in scan(self._backend, AUDIT_EVENT, org_id, [], "asc"):
+    async def account_index(self, key_hash: str) -> AccountIndexEntry | None:
+        stored = await self._backend.get(ACCOUNT_INDEX, DIRECTORY, key_hash)
+        return None if stored is None else decode(AccountIndexEntry, stored.body, version=stored.version)
+
+    async def index_account(self, key_hash: str, account: str) -> None:
+        org_id, _, account_id = account.partition("/")
+        _check_org_id(org_id)
+        if not account_id:
+            raise ValueError("an indexed account is named '<org id>/<account id>'")
+        for _ in range(INDEX_ATTEMPTS):
+            entry = await self.account_index(key_hash)
+            if entry is not None and account in entry.accounts:
+                return
+            if entry is None:
+                write = write_of("create", ACCOUNT_INDEX, AccountIndexEntry(key_hash, [account]), "")
+            else:
+                entry.accounts.append(account)
+                write = write_of("replace", ACCOUNT_INDEX, entry, entry.version)
+            try:
+                await self._backend.commit(DIRECTORY, [write], [])
+                return
+            except ConflictError:
+                continue  # another account was filed under the same digest at the same time
+        raise ConflictError("the account index entry kept changing")
+
+    async def throttle(self, throttle_id: str) -> Throttle | None:
+        stored = await self._backend.get(THROTTLE, DIRECTORY, throttle_id)
+        return None if stored is None else decode(Throttle, stored.body, version=stored.version)
+
+    async def save_throttle(self, throttle: Throttle) -> None:
+        write = (
+            write_of("replace", THROTTLE, throttle, throttle.version)
+            if throttle.version
+            else write_of("create", THROTTLE, throttle, "")
+        )
+        [throttle.version] = await self._backend.commit(DIRECTORY, [write], [])
+
+    async def audit_events(self, org_id: str, *, after_seq: int = 0) -> AsyncIterator[AuditEvent]:
+        after: list[Condition] = [KeyAbove(seq_id(after_seq))] if after_seq > 0 else []
+        async for row in scan(self._backend, AUDIT_EVENT, org_id, after, "asc"):
             yield decode(AuditEvent, row.body)
 
     async def audit_head(self, org_id: str) -> tuple[int, str]:

@@ -12,7 +12,20 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from store.backend import Backend, Condition, Contains, Eq, In, KeyAbove, KeyBelow, Kind, NotEq, Order, Stored
+from store.backend import (
+    Backend,
+    Condition,
+    Contains,
+    Eq,
+    In,
+    KeyAbove,
+    KeyBelow,
+    Kind,
+    NotEq,
+    Order,
+    Stored,
+    Without,
+)
 from store.codec import decode, utc_iso
 from store.kinds import CASE, CHALLENGE, DELIVERY, MAILBOX, MESSAGE, OUTBOX, RECIPIENT, STAFF
 from store.paging import decode_cursor, encode_cursor
@@ -112,6 +125,9 @@ class StaffRepository(_Repository[StaffUser]):
     async def get(self, user_id: str) -> StaffUser | None:
         return await self._get(user_id)
 
+    async def get_many(self, user_ids: list[str]) -> builtins.list[StaffUser]:
+        return await self._get_many(user_ids, lambda user: user.user_id)
+
     async def by_email(self, email: str) -> StaffUser | None:
         return await self._first([Eq("email", email.lower())])
 
@@ -132,6 +148,10 @@ class RecipientRepository(_Repository[RecipientAccount]):
 
     async def by_email(self, email: str) -> RecipientAccount | None:
         return await self._first([Eq("email", email.lower())])
+
+    async def walk(self) -> AsyncIterator[RecipientAccount]:
+        async for row in scan(self._backend, self.kind, self._scope, [], "asc"):
+            yield self._record(row)
 
 
 class MailboxRepository(_Repository[Mailbox]):
@@ -210,7 +230,8 @@ class CaseRepository(_Repository[Case]):
         if status == "deleted":
             return Page([], None)
         where: builtins.list[Condition] = [Eq("mailbox", mailbox)]
-        where.append(NotEq("status", "deleted") if status is None else Eq("status", status))
+        # Deleted cases are left out by a constant, so SQLite's partial indexes never read them.
+        where.append(Without("status", "deleted") if status is None else Eq("status", status))
         if assigned == "me":
             where.append(Eq("assignee_id", member_id))
         elif assigned == "others":
@@ -233,6 +254,11 @@ class OutboxRepository(_Repository[OutboxItem]):
 
     async def get(self, item_id: str) -> OutboxItem | None:
         return await self._get(item_id)
+
+    async def walk(self) -> AsyncIterator[OutboxItem]:
+        # Ascending: a claim moves an item's due time (its sort key) later, so it is met again, never skipped.
+        async for row in scan(self._backend, self.kind, self._scope, [], "asc"):
+            yield self._record(row)
 
     async def due(self, now: datetime, *, limit: int) -> list[OutboxItem]:
         if not 1 <= limit <= MAX_PAGE:

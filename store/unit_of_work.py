@@ -61,7 +61,10 @@ class RecordUnitOfWork:
         if count == 0:
             return
         staged = self._staging.staged()
-        versions = await self._backend.commit(self.org_id, self._staging.writes(), self._staging.events)
+        # A copy of the events: a cancelled commit may still be running in SQLite's writer thread
+        # when leaving the unit of work clears the staging, and must not lose its audit entries then.
+        events = list(self._staging.events)
+        versions = await self._backend.commit(self.org_id, self._staging.writes(), events)
         for item, version in zip(staged, versions, strict=False):
             item.record.version = version
         self._staging.clear()

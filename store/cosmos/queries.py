@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from store.backend import Condition, Contains, Eq, In, KeyAbove, KeyBelow, Kind, NotEq, Order, Write
+from store.backend import Condition, Contains, Eq, In, KeyAbove, KeyBelow, Kind, NotEq, Order, Without, Write
 from store.cosmos.indexing import order_by
 
 RESERVED = frozenset({"id", "pk", "type", "sort_key", "body"})
@@ -94,7 +94,7 @@ def _condition(b: _Builder, kind: Kind[Any], condition: Condition) -> str:
             return f"IS_NULL(c.{_property(field)})"
         case Eq(field, value):
             return f"c.{_property(field)} = {b.param(value)}"
-        case NotEq(field, value):
+        case NotEq(field, value) | Without(field, value):
             name = _property(field)
             return f"(NOT IS_NULL(c.{name}) AND c.{name} != {b.param(value)})"
         case In(field, values):

@@ -1,7 +1,8 @@
 """The SQLite backend: aiosqlite connections to one WAL-mode database file.
 
-Two connections: one that writes and one that reads. In WAL mode a reader
-never waits for a writer, so listings are not queued behind commits. The
+One connection writes, and a small pool of connections reads
+(`store.sqlite.readers`). In WAL mode a reader never waits for a writer, so
+listings are not queued behind commits, nor one slow read behind another. The
 writer lives in a thread of its own; each commit is handed to it whole and
 runs there as one `BEGIN IMMEDIATE ... COMMIT` transaction, so a commit costs
 one hand-off between the event loop and the thread, not one per statement; a replace or delete is conditioned on the version the
@@ -9,7 +10,7 @@ record was read with (`... AND version = ?`), and no matching row means a
 conflict, rolled back whole. The audit chain head is read inside that write
 transaction, so appending to the chain never conflicts here.
 
-aiosqlite runs the reading connection in its own thread, and the writer has
+aiosqlite runs each reading connection in its own thread, and the writer has
 its own, so the event loop never blocks on the disk.
 """
 
@@ -31,6 +32,7 @@ from store.errors import ConflictError, StoreError, StoreUnavailable
 from store.kinds import AUDIT_HEAD
 from store.records import AuditEvent
 from store.sqlite import sql
+from store.sqlite.readers import DEFAULT_READERS, ReaderPool
 from store.sqlite.schema import migrate
 from store.writes import chain_writes
 
@@ -49,10 +51,10 @@ _READER_PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA query_onl
 
 
 class SqliteBackend:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readers: int = DEFAULT_READERS) -> None:
         self._path = path
         self._writer: sqlite3.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self.readers = ReaderPool(path, _READER_PRAGMAS, readers)
         # One thread owns the writing connection; commits queue for it in order.
         self._write_thread: ThreadPoolExecutor | None = None
 
@@ -66,19 +68,18 @@ class SqliteBackend:
                 await migrator.close()
             self._write_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
             self._writer = await self._in_writer(_connect_writer, self._path)
-            self._reader = await _connect(self._path, _READER_PRAGMAS)
+            await self.readers.open()
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StoreUnavailable("the SQLite database cannot be opened") from exc
 
     async def close(self) -> None:
-        if self._reader is not None:
-            await self._reader.close()
+        await self.readers.close()
         if self._writer is not None and self._write_thread is not None:
             await self._in_writer(self._writer.close)
         if self._write_thread is not None:
             self._write_thread.shutdown(wait=True)
-        self._reader = self._writer = self._write_thread = None
+        self._writer = self._write_thread = None
 
     async def _in_writer(self, fn: Any, *args: Any) -> Any:
         if self._write_thread is None:
@@ -118,17 +119,12 @@ class SqliteBackend:
         return versions
 
     async def _read(self, statement: str, params: Sequence[Any]) -> list[sqlite3.Row]:
-        conn = self._connection(self._reader)
+        if not self.readers.is_open:
+            raise StoreUnavailable("the SQLite store is not open")
         try:
-            return list(await conn.execute_fetchall(statement, params))
+            return await self.readers.fetch_all(statement, params)
         except sqlite3.Error as exc:
             raise _translate(exc) from exc
-
-    @staticmethod
-    def _connection(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
-        if conn is None:
-            raise StoreUnavailable("the SQLite store is not open")
-        return conn
 
 
 async def _connect(path: Path, pragmas: Sequence[str]) -> aiosqlite.Connection:

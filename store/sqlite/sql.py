@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from store.backend import Condition, Contains, Eq, In, KeyAbove, KeyBelow, Kind, NotEq, Order
+from store.backend import Condition, Contains, Eq, In, KeyAbove, KeyBelow, Kind, NotEq, Order, Without
 
 SPINE = ("org_id", "id", "version", "sort_key", "body")
 
@@ -77,6 +77,9 @@ def where(kind: Kind[Any], scope: str, conditions: Sequence[Condition]) -> tuple
                 # != is never true for NULL, so "holds a value other than" comes for free.
                 parts.append(f"{_name(field)} != ?")
                 params.append(value)
+            case Without(field, value):
+                # A literal (checked to be a plain word), exactly as the partial indexes say it.
+                parts.append(f"{_name(field)} != '{value}'")
             case In(field, values):
                 parts.append(f"{_name(field)} IN ({', '.join('?' * len(values))})")
                 params += values

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from store.records import (
     AttachmentMeta,
     AuditEvent,
+    AuthMethod,
     Case,
     Challenge,
     Delivery,
@@ -64,9 +65,19 @@ def recipient(org_id: str) -> RecipientAccount:
         account_id=account_id,
         email=f"{account_id}@vardcentral.example.se",
         name="Vårdcentralen Norra",
-        sealed_phone=b"\x01\x02sealed",
-        phone_hash="hmac:phone",
+        wrapped_key=b"\x01\x02wrapped",
         password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+        methods=[
+            AuthMethod(
+                method_id="m1",
+                kind="sms",
+                sealed=b"\x01sealed",
+                created_at=T0,
+                lookup_hash="hmac:phone",
+                is_default=True,
+                confirmed_at=T0,
+            )
+        ],
         created_at=T0,
     )
 

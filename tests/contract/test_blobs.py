@@ -13,6 +13,7 @@ import random
 import stat
 import tracemalloc
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,6 +147,29 @@ async def test_delete_removes_the_blob_and_is_idempotent(blobs: BlobStore) -> No
     # The name is free again.
     assert await blobs.put("doomed", chunked(b"again")) == 5
     assert await read_all(blobs, "doomed") == b"again"
+
+
+async def test_listing_names_every_stored_blob_with_its_time(blobs: BlobStore) -> None:
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    for name in ("org_msg_att1", "org_msg_att2", "x"):
+        await blobs.put(name, chunked(b"ciphertext"))
+    await blobs.delete("org_msg_att2")
+
+    listed = {info.name: info.modified_at async for info in blobs.list_blobs()}
+
+    assert set(listed) == {"org_msg_att1", "x"}
+    for modified in listed.values():
+        assert before <= modified <= datetime.now(UTC) + timedelta(minutes=1)
+
+
+async def test_a_failed_put_is_never_listed(blobs: BlobStore) -> None:
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"half"
+        raise SourceBroke()
+
+    with pytest.raises(SourceBroke):
+        await blobs.put("never", broken())
+    assert [info.name async for info in blobs.list_blobs()] == []
 
 
 async def test_a_source_that_fails_midway_leaves_nothing(blobs: BlobStore) -> None:

@@ -257,3 +257,42 @@ async def test_more_writes_than_one_batch_holds_are_refused_whole(store: Store) 
 
 async def test_ping_answers_when_open(store: Store) -> None:
     await store.ping()
+
+
+async def test_a_message_keeps_its_seal_format(store: Store) -> None:
+    current = b.message("org-a", "box@example.se")
+    current.seal_format = 2
+    earlier = b.message("org-a", "box@example.se")  # written before the field: the default, 1
+    async with store.unit_of_work("org-a") as uow:
+        uow.messages.add(current)
+        uow.messages.add(earlier)
+        await uow.commit()
+    async with store.unit_of_work("org-a") as uow:
+        read = {
+            m.message_id: m.seal_format
+            for m in await uow.messages.get_many([current.message_id, earlier.message_id])
+        }
+    assert read == {current.message_id: 2, earlier.message_id: 1}
+
+
+async def test_walks_reach_every_outbox_item_and_account_of_the_organisation_only(store: Store) -> None:
+    items = [b.outbox_item("org-a", minutes) for minutes in (30, -5, 10)]
+    accounts = [b.recipient("org-a") for _ in range(3)]
+    async with store.unit_of_work("org-a") as uow:
+        for item in items:
+            uow.outbox.add(item)
+        for account in accounts:
+            uow.recipients.add(account)
+        await uow.commit()
+    async with store.unit_of_work("org-b") as uow:
+        uow.outbox.add(b.outbox_item("org-b", 0))
+        uow.recipients.add(b.recipient("org-b"))
+        await uow.commit()
+
+    async with store.unit_of_work("org-a") as uow:
+        walked_items = [item.item_id async for item in uow.outbox.walk()]
+        walked_accounts = {account.account_id async for account in uow.recipients.walk()}
+
+    # Items in due order: a worker only ever moves an item later, so a walk meets it again, never misses it.
+    assert walked_items == [items[1].item_id, items[2].item_id, items[0].item_id]
+    assert walked_accounts == {account.account_id for account in accounts}

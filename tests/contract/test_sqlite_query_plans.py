@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from store.backend import Condition, Contains, Eq, In, KeyAbove, KeyBelow, Kind, NotEq, Order
+from store.backend import Condition, Contains, Eq, In, KeyAbove, KeyBelow, Kind, NotEq, Order, Without
 from store.factory import sqlite_store
 from store.kinds import AUDIT_EVENT, CASE, DELIVERY, MAILBOX, MESSAGE, ORGANISATION, OUTBOX, RECIPIENT, STAFF
 from store.sqlite import sql
 
-NOT_DELETED = NotEq("status", "deleted")
+NOT_DELETED = Without("status", "deleted")
 # (kind, conditions, order) of every query the repositories run, first page and later pages.
 LISTINGS: list[tuple[Kind[Any], list[Condition], Order]] = [
     (CASE, [Eq("mailbox", "b"), NOT_DELETED], "desc"),
@@ -34,6 +34,8 @@ LISTINGS: list[tuple[Kind[Any], list[Condition], Order]] = [
     (DELIVERY, [Eq("recipient_mailbox", "b")], "desc"),
     (DELIVERY, [Eq("message_id", "m")], "asc"),
     (OUTBOX, [Eq("status", "pending")], "asc"),
+    (OUTBOX, [], "asc"),
+    (RECIPIENT, [], "asc"),
     (STAFF, [], "desc"),
     (STAFF, [Eq("email", "e")], "desc"),
     (STAFF, [Eq("entra_tenant_id", "t"), Eq("entra_object_id", "o")], "desc"),
@@ -77,6 +79,29 @@ def test_a_listing_walks_an_index_in_sort_key_order(
     # Every equality is part of the index search, so no matching row is read only to be dropped.
     for field in ["org_id", *(c.field for c in where if isinstance(c, Eq))]:
         assert f"{field}=?" in plan[0], plan
+
+
+def _partial_indexes(path: Path, table: str) -> set[str]:
+    with sqlite3.connect(path) as db:
+        return {row[1] for row in db.execute(f"PRAGMA index_list({table})") if row[4]}
+
+
+@pytest.mark.parametrize("later_page", [False, True], ids=["first-page", "next-page"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param(where, id=_listing_id(CASE, where))
+        for kind, where, _ in LISTINGS
+        if kind is CASE and NOT_DELETED in where
+    ],
+)
+def test_a_case_listing_walks_an_index_that_holds_no_deleted_case(
+    database: Path, where: list[Condition], later_page: bool
+) -> None:
+    cursor: list[Condition] = [KeyBelow("k")] if later_page else []
+    [step] = _plan(database, CASE, [*where, *cursor], "desc")
+    index = step.split(" USING INDEX ")[1].split(" ")[0]
+    assert index in _partial_indexes(database, CASE.table), step
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from sigill import bootstrap, config
+from sigill import bootstrap, config, serving
 from sigill.app import create_app
 from sigill.config import Settings
 from tests.fixtures import free_port
@@ -123,20 +125,41 @@ class Server:
         body = {"subject": "Ämne", "body": "Text", "loa": 1, "reply_allowed": True, **message}
         return await self.post("/messages", as_user, json=body)
 
-    async def outbox(self) -> list[dict[str, Any]]:
-        async with self.session.get(f"{self.base}/dev/outbox") as resp:
+    async def outbox(self, to: str | None = None) -> list[dict[str, Any]]:
+        """What the worker has sent to the development sink, newest first (only to `to` when given)."""
+        params = {"to": to} if to else None
+        async with self.session.get(f"{self.base}/dev/outbox", params=params) as resp:
             assert resp.status == 200
             items: list[dict[str, Any]] = (await resp.json())["items"]
             return items
+
+    async def wait_for_outbox(self, to: str, count: int = 1, *, within: float = 5.0) -> list[dict[str, Any]]:
+        """The sends to `to`, newest first, once there are at least `count` (the worker sends in the background)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            items = await self.outbox(to)
+            if len(items) >= count:
+                return items
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{len(items)} of {count} sends to {to} within {within} s")
+            await asyncio.sleep(0.1)
 
 
 async def run_server(settings: Settings) -> AsyncIterator[Server]:
     components = await bootstrap.build(settings)
     app = create_app(components)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    async with aiohttp.ClientSession() as session:
-        yield Server(settings, components, session, settings.base_url, app)
-    await runner.cleanup()
+    # The listener `sigill serve` uses, with its connection cap.
+    listening = await serving.listen(app, settings)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield Server(settings, components, session, settings.base_url, app)
+    finally:
+        # Also when the caller fails inside its `async for`: an open store keeps the process from exiting.
+        await listening.close()
+
+
+@contextlib.asynccontextmanager
+async def started(settings: Settings) -> AsyncIterator[Server]:
+    """One server for a `with` block, stopped however the block ends."""
+    async with contextlib.aclosing(run_server(settings)) as servers:
+        yield await anext(servers)

@@ -55,6 +55,38 @@ async def tamper_one_audit_entry(server: Server) -> int:
         return int(doc["body"]["seq"])
 
 
+REMOVE = object()
+"""As a value of `edit_message`: take the field out of the stored record, as an older version wrote it."""
+
+
+async def edit_message(server: Server, message_id: str, field: str, value: Any) -> None:
+    """Change (or, with REMOVE, drop) one field of a message as stored, behind Sigill's back."""
+    org_id = await _org_id(server)
+    if server.settings.store.backend == "sqlite":
+        with sqlite3.connect(server.settings.data_dir / "sigill.db") as db:
+            params: tuple[str, ...] = ()
+            if value is REMOVE:
+                statement = f"json_remove(body, '$.{field}')"
+            else:
+                statement, params = f"json_set(body, '$.{field}', json(?))", (json.dumps(value),)
+            changed = db.execute(
+                f"UPDATE messages SET body = {statement} WHERE org_id = ? AND id = ?",
+                (*params, org_id, message_id),
+            ).rowcount
+            assert changed == 1
+        return
+    async with _cosmos(server) as client:
+        container = client.get_database_client(server.settings.store.cosmos_database).get_container_client(
+            "records"
+        )
+        doc = await container.read_item(f"message|{message_id}", partition_key=org_id)
+        if value is REMOVE:
+            del doc["body"][field]
+        else:
+            doc["body"][field] = value
+        await container.upsert_item(doc)
+
+
 async def all_stored_bytes(server: Server) -> bytes:
     """Every byte Sigill keeps: the database (file or documents) and the attachment blobs."""
     parts: list[bytes] = []
@@ -73,3 +105,14 @@ async def all_stored_bytes(server: Server) -> bytes:
             parts.append(json.dumps(docs, ensure_ascii=False).encode())
     parts += [p.read_bytes() for p in sorted((data_dir / "blobs").rglob("*")) if p.is_file()]
     return b"".join(parts)
+
+
+def tamper_attachment_blob(server: Server, message_id: str) -> int:
+    """Flip one byte in the middle of the message's attachment ciphertext on disk; return the file's size."""
+    blobs = [p for p in (server.settings.data_dir / "blobs").rglob(f"*_{message_id}_*") if p.is_file()]
+    assert len(blobs) == 1, blobs
+    data = bytearray(blobs[0].read_bytes())
+    data[len(data) // 2] ^= 0x01
+    blobs[0].chmod(0o600)
+    blobs[0].write_bytes(bytes(data))
+    return len(data)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
+
 from tests.integration.harness import ANNA, BERTIL, CECILIA, EVA, JAN, Server
 
 
@@ -71,12 +73,14 @@ async def test_strangers_and_other_organisations_see_nothing(server: Server) -> 
 
 
 async def test_a_message_above_the_sign_in_level_cannot_be_opened(server: Server) -> None:
-    # Staff sign in through Entra ID at LoA2 by default.
+    # Staff sign in through Entra ID at LoA2 by default; the recipient is asked to step up (test_step_up.py).
     high = await server.send(
         ANNA, loa=3, recipients=[{"address": BERTIL}], subject="Känsligt", body="Endast LoA3"
     )
     low = await server.send(ANNA, loa=2, recipients=[{"address": BERTIL}])
-    assert (await server.get(f"/messages/{high.body['id']}", BERTIL)).status == 404
+    refused = await server.get(f"/messages/{high.body['id']}", BERTIL)
+    assert (refused.status, refused.body["code"]) == (401, "step_up_required")
+    assert "Endast LoA3" not in refused.raw.decode()
     assert (await server.get(f"/messages/{low.body['id']}", BERTIL)).status == 200
     me = await server.get("/me", BERTIL)
     assert me.body["loa"] == 2
@@ -191,6 +195,9 @@ async def test_unknown_routes_and_oversized_bodies_answer_in_problem_json(server
     wrong_method = await server.call("PUT", "/messages", ANNA, json={})
     assert wrong_method.status == 405
     assert wrong_method.body["code"] == "method_not_allowed"
-    huge = await server.call("POST", "/messages", ANNA, data=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    too_large = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+    huge = await server.call(
+        "POST", "/messages", ANNA, data=aiohttp.BytesPayload(too_large, content_type="application/json")
+    )
     assert huge.status == 413
     assert huge.body["code"] == "payload_too_large"

@@ -7,8 +7,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
+from identity.dev_issuer import dev_tenant_id
+from sigill.bootstrap import DEV_AUDIENCE
 from tests.integration.harness import ANNA, Server, free_port, run_server, server_settings
 
 
@@ -59,9 +62,9 @@ async def test_health_and_readiness(server: Server) -> None:
 
 async def test_dev_token_endpoint_refuses_unknown_domains(server: Server) -> None:
     async with server.session.post(f"{server.base}/dev/token", json={"email": "x@unknown.example"}) as resp:
-        assert resp.status == 422
+        assert resp.status == 404
     async with server.session.post(f"{server.base}/dev/token", data=b"nonsense") as resp:
-        assert resp.status == 422
+        assert resp.status == 415
     me = await server.get("/me", ANNA)
     assert me.status == 200
 
@@ -79,7 +82,12 @@ async def test_production_mode_has_no_dev_routes(tmp_path: Path) -> None:
         },
     )
     async for running in run_server(settings):
-        for method, path in (("POST", "/dev/token"), ("GET", "/dev/jwks"), ("GET", "/dev/outbox")):
+        for method, path in (
+            ("POST", "/dev/token"),
+            ("GET", "/dev/jwks"),
+            ("GET", "/dev/outbox"),
+            ("GET", "/dev/outbox.html"),
+        ):
             async with running.session.request(
                 method, f"http://127.0.0.1:{settings.port}{path}", json={}
             ) as resp:
@@ -137,11 +145,16 @@ async def test_no_demo_creates_no_organisations(tmp_path: Path) -> None:
     async for running in run_server(settings):
         assert await running.components.store.organisations() == []
         async with running.session.post(f"{running.base}/dev/token", json={"email": ANNA}) as resp:
-            assert resp.status == 422
+            assert resp.status == 404
 
 
 async def test_a_new_staff_member_is_created_on_first_sign_in(server: Server) -> None:
     newcomer = "david.dahl@vasteras.example"
+    # The tenant's token for a person who never signed in before (/dev/token mints for existing staff only).
+    assert server.components.dev_issuer is not None
+    server.tokens[newcomer] = server.components.dev_issuer.mint(
+        newcomer, newcomer, dev_tenant_id("vasteras.example"), str(uuid.uuid4()), DEV_AUDIENCE
+    )
     me = await server.get("/me", newcomer)
     assert me.status == 200
     assert me.body["email"] == newcomer

@@ -2,9 +2,12 @@
 
 It is plugged in as the azure-core transport, so the real `KeyClient` and `CryptographyClient`
 build, sign and parse every request: the bearer-token challenge (401 with WWW-Authenticate),
-GET /keys/{name}[/{version}], POST .../wrapkey and .../unwrapkey with base64url values, and
+GET /keys/{name}[/{version}], GET /keys/{name}/versions, POST .../wrapkey and .../unwrapkey
+with base64url values, the secrets API (PUT /secrets/{name}, GET /secrets/{name}[/{version}],
+GET /secrets/{name}/versions) that `azure-keyvault-secrets`' SecretClient speaks, and
 Key Vault's error bodies. Keys have versions; RSA keys wrap with RSA-OAEP-256, Managed HSM
-AES keys ("oct-HSM") with A256KW. Nothing leaves the process.
+AES keys ("oct-HSM") with A256KW, and EC P-256 keys sign digests (POST .../sign, ES256, raw r | s).
+Nothing leaves the process.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 from azure.core.utils import CaseInsensitiveDict
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 VAULT_URL = "https://sigill-test.vault.azure.net"
@@ -32,7 +36,11 @@ TENANT_ID = "00000000-0000-4000-8000-000000000001"
 TOKEN = "fake-access-token"
 CHALLENGE = f'Bearer authorization="https://login.microsoftonline.com/{TENANT_ID}", resource="https://vault.azure.net"'
 _OAEP_256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
-_PATH = re.compile(r"^/keys/(?P<name>[^/]+)(?:/(?P<version>[^/]*))?(?:/(?P<operation>wrapkey|unwrapkey))?/?$")
+_PATH = re.compile(
+    r"^/keys/(?P<name>[^/]+)(?:/(?P<version>[^/]*))?(?:/(?P<operation>wrapkey|unwrapkey|sign))?/?$"
+)
+_SECRET_PATH = re.compile(r"^/secrets/(?P<name>[^/]+)(?:/(?P<version>[^/]*))?/?$")
+CREATED = 1_700_000_000
 
 
 def b64url(data: bytes) -> str:
@@ -48,23 +56,54 @@ class _KeyVersion:
     version: str
     private: rsa.RSAPrivateKey | None = None
     secret: bytes | None = None  # an oct-HSM key: never returned by GET
+    ec_private: ec.EllipticCurvePrivateKey | None = None  # an EC P-256 key: signs ES256
+
+
+@dataclass
+class _SecretVersion:
+    version: str
+    value: str
+    created: int
+    content_type: str | None = None
+    enabled: bool = True
 
 
 @dataclass
 class FakeKeyVault:
     vault_url: str = VAULT_URL
     keys: dict[str, list[_KeyVersion]] = field(default_factory=dict)
+    secrets: dict[str, list[_SecretVersion]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) of every request served
     reachable: bool = True
     tokens_seen: set[str] = field(default_factory=set)
+    transports_closed: int = 0
 
     def add_rsa_version(self, name: str) -> str:
         """Create (or rotate) an RSA key; return the new version's full key id."""
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         return self._add(name, _KeyVersion(os.urandom(16).hex(), private=private))
 
+    def add_ec_version(self, name: str) -> str:
+        """Create (or rotate) an EC P-256 signing key; return the new version's full key id."""
+        private = ec.generate_private_key(ec.SECP256R1())
+        return self._add(name, _KeyVersion(os.urandom(16).hex(), ec_private=private))
+
+    def public_key(self, key_id: str) -> ec.EllipticCurvePublicKey:
+        """The public half of an EC key version, as the vault would hand it to anyone allowed to read it."""
+        name, version = key_id.removeprefix(f"{self.vault_url}/keys/").split("/")
+        key = self._find(name, version)
+        assert key is not None and key.ec_private is not None
+        return key.ec_private.public_key()
+
     def add_oct_version(self, name: str) -> str:
         return self._add(name, _KeyVersion(os.urandom(16).hex(), secret=os.urandom(32)))
+
+    def add_secret_version(self, name: str, value: str, *, created: int | None = None) -> str:
+        """Store a new version of a secret; return its version."""
+        versions = self.secrets.setdefault(name, [])
+        when = CREATED + len(versions) if created is None else created
+        versions.append(_SecretVersion(os.urandom(16).hex(), value, when))
+        return versions[-1].version
 
     def transport(self) -> FakeTransport:
         return FakeTransport(self)
@@ -88,9 +127,13 @@ class FakeKeyVault:
             return 401, {"error": {"code": "Unauthorized", "message": "AKV10022: Invalid audience."}}, {}
         path = urlsplit(request.url).path
         self.requests.append((request.method, path))
+        if path.startswith("/secrets/"):
+            return self._serve_secret(request, path)
         match = _PATH.match(path)
         if match is None:
             return 400, {"error": {"code": "BadParameter", "message": "Unsupported path."}}, {}
+        if request.method == "GET" and match["version"] == "versions" and match["operation"] is None:
+            return 200, {"value": self._key_items(match["name"]), "nextLink": None}, {}
         key = self._find(match["name"], match["version"] or "")
         if key is None:
             message = f"A key with (name/id) {match['name']} was not found in this key vault."
@@ -102,6 +145,49 @@ class FakeKeyVault:
             return self._operate(kid, key, match["operation"], _json_body(request))
         return 405, {"error": {"code": "MethodNotAllowed", "message": "Not allowed."}}, {}
 
+    def _key_items(self, name: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "kid": f"{self.vault_url}/keys/{name}/{key.version}",
+                "attributes": {"enabled": True, "created": CREATED + index, "updated": CREATED + index},
+            }
+            for index, key in enumerate(self.keys.get(name, []))
+        ]
+
+    def _serve_secret(self, request: HttpRequest, path: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+        match = _SECRET_PATH.match(path)
+        if match is None:
+            return 400, {"error": {"code": "BadParameter", "message": "Unsupported path."}}, {}
+        name, version = match["name"], match["version"] or ""
+        if request.method == "PUT" and not version:
+            body = _json_body(request)
+            self.add_secret_version(name, str(body.get("value", "")))
+            self.secrets[name][-1].content_type = body.get("contentType")
+            return 200, self._secret_bundle(name, self.secrets[name][-1]), {}
+        if request.method != "GET":
+            return 405, {"error": {"code": "MethodNotAllowed", "message": "Not allowed."}}, {}
+        versions = self.secrets.get(name, [])
+        if version == "versions":
+            return 200, {"value": [self._secret_item(name, v) for v in versions], "nextLink": None}, {}
+        found = [v for v in versions if v.version == version] if version else versions[-1:]
+        if not found:
+            message = f"A secret with (name/id) {name} was not found in this key vault."
+            return 404, {"error": {"code": "SecretNotFound", "message": message}}, {}
+        return 200, self._secret_bundle(name, found[0]), {}
+
+    def _secret_item(self, name: str, secret: _SecretVersion) -> dict[str, Any]:
+        attributes = {"enabled": secret.enabled, "created": secret.created, "updated": secret.created}
+        item: dict[str, Any] = {
+            "id": f"{self.vault_url}/secrets/{name}/{secret.version}",
+            "attributes": attributes,
+        }
+        if secret.content_type:
+            item["contentType"] = secret.content_type
+        return item
+
+    def _secret_bundle(self, name: str, secret: _SecretVersion) -> dict[str, Any]:
+        return {**self._secret_item(name, secret), "value": secret.value}
+
     def _find(self, name: str, version: str) -> _KeyVersion | None:
         versions = self.keys.get(name, [])
         if not version:
@@ -110,7 +196,17 @@ class FakeKeyVault:
 
     def _bundle(self, kid: str, key: _KeyVersion) -> dict[str, Any]:
         attributes = {"enabled": True, "created": 1_700_000_000, "updated": 1_700_000_000}
-        if key.private is not None:
+        if key.ec_private is not None:
+            point = key.ec_private.public_key().public_numbers()
+            jwk = {
+                "kid": kid,
+                "kty": "EC",
+                "crv": "P-256",
+                "key_ops": ["sign", "verify"],
+                "x": b64url(point.x.to_bytes(32, "big")),
+                "y": b64url(point.y.to_bytes(32, "big")),
+            }
+        elif key.private is not None:
             numbers = key.private.public_key().public_numbers()
             jwk = {
                 "kid": kid,
@@ -135,7 +231,12 @@ class FakeKeyVault:
 
 
 def _apply(key: _KeyVersion, operation: str, algorithm: str, value: bytes) -> bytes:
-    if key.private is not None and algorithm == "RSA-OAEP-256":
+    if key.ec_private is not None and algorithm == "ES256" and operation == "sign":
+        # Key Vault signs the digest it is given and answers the raw r | s, 32 bytes each.
+        der = key.ec_private.sign(value, ec.ECDSA(Prehashed(hashes.SHA256())))
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    if key.private is not None and algorithm == "RSA-OAEP-256" and operation != "sign":
         if operation == "wrapkey":
             return key.private.public_key().encrypt(value, _OAEP_256)
         return key.private.decrypt(value, _OAEP_256)
@@ -168,7 +269,7 @@ class FakeTransport(AsyncHttpTransport[HttpRequest, AsyncHttpResponse]):
         return None
 
     async def close(self) -> None:
-        return None
+        self._vault.transports_closed += 1
 
     async def sleep(self, duration: float) -> None:
         return None  # retries back off instantly: tests do not sleep
@@ -182,7 +283,7 @@ class FakeTransport(AsyncHttpTransport[HttpRequest, AsyncHttpResponse]):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
-        return None
+        await self.close()  # what a client's close() leads to
 
 
 class FakeResponse(AsyncHttpResponse):
@@ -276,6 +377,7 @@ class FakeCredential:
 
     def __init__(self) -> None:
         self.scopes: list[str] = []
+        self.closed = False
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         from azure.core.credentials import AccessToken
@@ -284,7 +386,7 @@ class FakeCredential:
         return AccessToken(TOKEN, 4_102_444_800)  # year 2100
 
     async def close(self) -> None:
-        return None
+        self.closed = True
 
     async def __aenter__(self) -> FakeCredential:
         return self

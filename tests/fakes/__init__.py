@@ -1,0 +1,1 @@
+"""Test fakes: each subclasses the port it stands in for."""
