@@ -1,0 +1,197 @@
+"""Every word the cards show, in Swedish first and English (Teams reports the user's locale).
+
+One table keeps the two languages side by side, so a missing translation is a test failure rather than a
+blank button. `text(locale, key, **values)` fills `{name}` placeholders; the values are plain text and the
+caller escapes them where they end up in markdown.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Locale = Literal["sv", "en"]
+
+_STRINGS: Final[dict[str, tuple[str, str]]] = {
+    # Welcome and refusal
+    "app.name": ("Sigill", "Sigill"),
+    "welcome.title": ("Välkommen till Sigill", "Welcome to Sigill"),
+    "welcome.intro": (
+        "Skicka och läs krypterade meddelanden. Välj vad du vill göra.",
+        "Send and read encrypted messages. Choose what you want to do.",
+    ),
+    "welcome.mailboxes": ("Funktionsbrevlådor", "Function mailboxes"),
+    "refusal.title": ("Sigill är inte tillgängligt för dig", "Sigill is not available to you"),
+    "refusal.text": (
+        "Din organisation eller ditt konto är inte anslutet till Sigill. Kontakta din administratör.",
+        "Your organisation or your account is not connected to Sigill. Contact your administrator.",
+    ),
+    # Navigation
+    "nav.compose": ("Nytt meddelande", "New message"),
+    "nav.inbox": ("Inkorg", "Inbox"),
+    "nav.sent": ("Skickade", "Sent"),
+    "nav.links": ("Länkar", "Links"),
+    "nav.previous": ("Föregående", "Previous"),
+    "nav.next": ("Nästa", "Next"),
+    "nav.back": ("Tillbaka", "Back"),
+    "nav.page": ("Sida {page}", "Page {page}"),
+    # Compose
+    "compose.title": ("Nytt meddelande", "New message"),
+    "compose.step1": (
+        "Steg 1: fyll i mottagare, ämne och innehåll, och lägg till filer om du vill.",
+        "Step 1: enter recipients, subject and content, and add files if you want.",
+    ),
+    "compose.step2": (
+        "Steg 2: välj tillitsnivå och om mottagaren ska kunna svara. Klicka sedan Skicka.",
+        "Step 2: choose the level of assurance and whether the recipient may reply. Then click Send.",
+    ),
+    "compose.recipients": (
+        "Mottagare (e-postadresser, skilda med kommatecken)",
+        "Recipients (e-mail addresses, comma separated)",
+    ),
+    "compose.recipients.placeholder": ("namn@exempel.se", "name@example.com"),
+    "compose.subject": ("Ämne", "Subject"),
+    "compose.body": ("Meddelande", "Message"),
+    "compose.loa": ("Tillitsnivå", "Level of assurance"),
+    "compose.loa.1": ("Tillitsnivå 1 (LoA1)", "Level 1 (LoA1)"),
+    "compose.loa.2": ("Tillitsnivå 2 (LoA2)", "Level 2 (LoA2)"),
+    "compose.loa.3": ("Tillitsnivå 3 (LoA3)", "Level 3 (LoA3)"),
+    "compose.loa.1.help": (
+        "LoA1: mottagaren identifierar sig med användar-id och lösenord; en länkmottagare behöver bara e-postadressen.",
+        "LoA1: the recipient identifies with user id and password; a link recipient needs only the e-mail address.",
+    ),
+    "compose.loa.2.help": (
+        "LoA2: användar-id, lösenord och PIN-kod via sms. Du behöver mottagarens mobilnummer.",
+        "LoA2: user id, password and a PIN code by SMS. You need the recipient's mobile number.",
+    ),
+    "compose.loa.3.help": (
+        "LoA3: för känslig information; mottagaren identifierar sig med BankID, SITHS eller annan e-legitimation. "
+        "Du behöver mottagarens personnummer.",
+        "LoA3: for sensitive information; the recipient identifies with BankID, SITHS or another e-ID. "
+        "You need the recipient's personal identity number.",
+    ),
+    "compose.reply": ("Mottagaren får svara", "The recipient may reply"),
+    "compose.reply.label": ("Svar", "Replies"),
+    "compose.method": (
+        "Identifieringsmetod för {address} (inte registrerad)",
+        "Identification method for {address} (not registered)",
+    ),
+    "compose.phone": ("Mobilnummer för {address} (för sms)", "Mobile number for {address} (for SMS)"),
+    "compose.phone.placeholder": ("070-123 45 67", "+46 70 123 45 67"),
+    "compose.personal_number": (
+        "Personnummer för {address} (för e-legitimation)",
+        "Personal identity number for {address} (for e-ID)",
+    ),
+    "compose.personal_number.placeholder": ("ÅÅÅÅMMDD-NNNN", "YYYYMMDD-NNNN"),
+    "compose.open_message": ("Öppet meddelande till länkmottagare", "Open message to link recipients"),
+    "compose.open_message.warning": (
+        "Det öppna meddelandet krypteras inte och visas i klartext. Skriv inga personuppgifter eller annan "
+        "känslig information här. Lämnas fältet tomt skickas standardtexten.",
+        "The open message is not encrypted and is shown in plain text. Do not write personal data or other "
+        "sensitive information here. If left empty, the default text is sent.",
+    ),
+    "compose.files": ("Bifogade filer", "Attached files"),
+    "compose.add_files": ("Lägg till filer", "Add files"),
+    "compose.update": ("Uppdatera val", "Update choices"),
+    "compose.send": ("Skicka", "Send"),
+    "compose.required": ("Fältet måste fyllas i.", "This field is required."),
+    "compose.body_cut": (
+        "Texten är längre än kortet rymmer; skriv långa meddelanden i portalen.",
+        "The text is longer than the card can hold; write long messages in the portal.",
+    ),
+    # Methods
+    "method.email": ("E-post", "E-mail"),
+    "method.sms": ("Sms-kod", "SMS code"),
+    "method.eid": ("Svensk e-legitimation (BankID, Freja eID)", "Swedish e-ID (BankID, Freja eID)"),
+    "method.siths": ("SITHS-kort", "SITHS card"),
+    "method.registered": ("Registrerad mottagare", "Registered recipient"),
+    # Folders
+    "folder.empty": ("Inga meddelanden här.", "No messages here."),
+    "folder.locked": ("Kräver tillitsnivå {loa}", "Requires level {loa}"),
+    "folder.level": ("LoA{loa}", "LoA{loa}"),
+    "folder.from": ("Från {name}", "From {name}"),
+    "folder.to": ("Till {name}", "To {name}"),
+    "folder.attachments": ("Har bilagor", "Has attachments"),
+    "folder.open_row": ("Öppna", "Open"),
+    # Statuses (the word is what a screen reader says beside the icon)
+    "status.unopened": ("Oöppnat", "Unopened"),
+    "status.opened": ("Öppnat", "Opened"),
+    "status.answered": ("Besvarat", "Answered"),
+    "status.recalled": ("Återkallat", "Recalled"),
+    # Message
+    "message.from": ("Från", "From"),
+    "message.sent_at": ("Skickat", "Sent"),
+    "message.level": ("Tillitsnivå", "Level of assurance"),
+    "message.recipients": ("Mottagare", "Recipients"),
+    "message.attachments": ("Bilagor", "Attachments"),
+    "message.locked": (
+        "Meddelandet kräver tillitsnivå {loa}. Du är inloggad på nivå {current}. Öppna det i portalen och "
+        "legitimera dig på högre nivå.",
+        "The message requires level {loa}. You are signed in at level {current}. Open it in the portal and "
+        "identify at a higher level.",
+    ),
+    "message.open_in_portal": ("Öppna i portalen", "Open in the portal"),
+    "message.show_all": ("Visa hela", "Show all"),
+    "message.details": ("Detaljer", "Details"),
+    # Details
+    "details.title": ("Mottagare", "Recipient"),
+    "details.recipient": ("Mottagare", "Recipient"),
+    "details.subject": ("Ämne", "Subject"),
+    "details.status": ("Status", "Status"),
+    "details.opened_at": ("Öppnat", "Opened at"),
+    "details.method": ("Identifieringsmetod", "Identification method"),
+    "details.answered_at": ("Besvarat", "Answered at"),
+    "details.none": ("–", "–"),
+    "details.go_to_message": ("Gå till meddelande", "Go to message"),
+    "details.show_reply": ("Visa svar", "Show reply"),
+    "details.recall": ("Återkalla", "Recall"),
+    "details.recalled": ("Meddelandet är återkallat.", "The message has been recalled."),
+    "recall.title": ("Återkalla meddelandet?", "Recall the message?"),
+    "recall.text": (
+        "Återkalla meddelandet till {address}? Mottagaren kan då inte öppna det.",
+        "Recall the message to {address}? The recipient will then not be able to open it.",
+    ),
+    "confirm.yes": ("Bekräfta", "Confirm"),
+    "confirm.no": ("Avbryt", "Cancel"),
+    # Function mailbox
+    "mailbox.title": ("{name}: {folder}", "{name}: {folder}"),
+    "case.taken_by": ("Taget av {name}", "Taken by {name}"),
+    "case.free": ("Otilldelat", "Unassigned"),
+    "case.closed": ("Stängt", "Closed"),
+    "case.open": ("Öppet", "Open"),
+    "case.manage": ("Hantera", "Manage"),
+    "case.title": ("Hantera ärende", "Manage case"),
+    "case.take": ("Ta ärendet", "Take the case"),
+    "case.release": ("Släpp ärendet", "Release the case"),
+    "case.close": ("Avsluta ärendet", "Close the case"),
+    "case.delete": ("Ta bort ärendet", "Delete the case"),
+    "case.delete.title": ("Ta bort ärendet?", "Delete the case?"),
+    "case.delete.text": (
+        "Ärendet {subject} tas bort ur funktionsbrevlådan.",
+        "The case {subject} is removed from the function mailbox.",
+    ),
+    "filter.assignee": ("Visa ärenden", "Show cases"),
+    "filter.all": ("Alla", "All"),
+    "filter.mine": ("Mina", "Mine"),
+    "filter.others": ("Andras", "Others'"),
+    "filter.unassigned": ("Otilldelade", "Unassigned"),
+    "filter.status": ("Status", "Status"),
+    "filter.open": ("Öppna", "Open"),
+    "filter.closed": ("Stängda", "Closed"),
+    "filter.apply": ("Filtrera", "Filter"),
+}
+
+_INDEX: Final[dict[Locale, int]] = {"sv": 0, "en": 1}
+
+
+def locale_of(teams_locale: str | None) -> Locale:
+    """Swedish unless Teams reports an English locale ("en-US", "en-GB"); anything else falls back to Swedish."""
+    return "en" if (teams_locale or "").lower().startswith("en") else "sv"
+
+
+def text(locale: Locale, key: str, **values: object) -> str:
+    template = _STRINGS[key][_INDEX[locale]]
+    return template.format(**values) if values else template
+
+
+def keys() -> list[str]:
+    return list(_STRINGS)
