@@ -123,6 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
         change.add_argument("email")
         _add_config_flags(change)
 
+    manifests = commands.add_parser("manifests", help="the app package administrators install (build)")
+    manifest_commands = manifests.add_subparsers(dest="manifests_command", required=True, metavar="ACTION")
+    build = manifest_commands.add_parser(
+        "build", help="write DIR/teams-app.zip from the templates in manifests/ and the configuration"
+    )
+    build.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder to write the package to"
+    )
+    _add_config_flags(build)
+
     bench = commands.add_parser("bench", help="run a benchmark and print one JSON line")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="WHAT")
     crypto = bench_commands.add_parser("crypto", help="attachment encryption throughput")
@@ -180,6 +190,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(audit_commands.audit(settings, args.audit_command))
         case "dev":
             return asyncio.run(commands.dev_token(settings, args.email, loa=args.loa, admin=args.admin))
+        case "manifests":
+            return _build_manifests(settings, args.out)
         case "mailbox":
             from sigill import mailbox_commands
 
@@ -189,6 +201,24 @@ def _dispatch(args: argparse.Namespace) -> int:
                 )
             )
     return 2
+
+
+def _build_manifests(settings: config.Settings, out: Path) -> int:
+    from sigill import manifests
+
+    try:
+        built = manifests.build(settings, out)
+    except OSError as exc:
+        print(f"sigill: cannot write the package to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for path in built.files:
+        print(path)
+    if built.placeholders:
+        print(
+            f"sigill: development package: unset [teams] ids are the placeholder {manifests.DEV_PLACEHOLDER_ID}",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from identity.staff_loa import DEFAULT_LOA1_AMR, rules_from
 from identity.staff_tokens import DEFAULT_ADMIN_ROLE, DEFAULT_SCOPE, TokenPolicy
@@ -241,6 +242,41 @@ class AuditSettings(_Section):
     signing_key: str = Field(default="sigill-audit-signing", min_length=1)
 
 
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _guid_or_empty(value: str) -> str:
+    if value and not _GUID.match(value):
+        raise ValueError(f"give a GUID (8-4-4-4-12 hexadecimal digits), not {value!r}")
+    return value
+
+
+# A GUID as Microsoft Entra and Bot Service write them; empty means "not configured".
+_GuidOrEmpty = Annotated[str, AfterValidator(_guid_or_empty)]
+
+
+class TeamsSettings(_Section):
+    """The Teams app package (`sigill manifests build`, sigill/manifests.py); empty ids use development placeholders."""
+
+    # The Azure Bot registration's Microsoft App ID and the tenant it lives in (single-tenant bot).
+    bot_app_id: _GuidOrEmpty = ""
+    tenant_id: _GuidOrEmpty = ""
+    # The app's own id in the Teams catalogue; unset: the bot's app id.
+    app_id: _GuidOrEmpty = ""
+    # The package version; raise it for every upload that changes the package.
+    version: str = Field(default="1.0.0", pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+    # Single sign-on (`webApplicationInfo`): the Entra app registration of the API, and its Application ID URI
+    # (unset: api://<public host>/<sso_app_id>).
+    sso_app_id: _GuidOrEmpty = ""
+    sso_resource: str = Field(default="", max_length=2048)
+    # Developer information Teams shows; the URLs default to pages under public_url.
+    organisation_name: str = Field(default="Sigill", min_length=1, max_length=32)
+    website_url: str = Field(default="", max_length=2048)
+    privacy_url: str = Field(default="", max_length=2048)
+    terms_url: str = Field(default="", max_length=2048)
+    accent_color: str = Field(default="#1F4E79", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
 class Settings(_Section):
     mode: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
@@ -263,6 +299,7 @@ class Settings(_Section):
     siths: SithsSettings = SithsSettings()
     portal: PortalSettings = PortalSettings()
     audit: AuditSettings = AuditSettings()
+    teams: TeamsSettings = TeamsSettings()
 
     @model_validator(mode="after")
     def _checkpoint_sink_is_reachable(self) -> Settings:
