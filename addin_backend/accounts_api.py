@@ -22,7 +22,8 @@ from messaging.ports import Deps
 from store.records import AccountStatus, AuthMethodKind, RecipientAccount
 
 INVITATIONS_PATH = "/accounts/invitations"
-ACCOUNT_PATH = "/accounts/{account_id}"
+# Ids are hex (uuid4): so `/accounts/invitations` is never also read as an account, and `Allow` stays honest.
+ACCOUNT_PATH = "/accounts/{account_id:[0-9a-f]+}"
 
 
 class InvitationIn(BaseModel):

@@ -8,7 +8,10 @@ The rules (`CodePolicy`, defaults):
 - at most one code a minute and 5 an hour are sent (`CodeRateLimited` names when the next may go);
 - 5 wrong tries, counted across codes, lock the subject out for 15 minutes: no code is accepted or sent until
   then (`CodeLocked`); the count starts again after the lock or a right code;
-- a right code is used up: it works once.
+- a right code is used up: it works once;
+- what cannot be a code at all (not 6 digits once spaces and dashes are gone: a letter, a digit too many) is
+  refused as `malformed` and counts no try: a slip of the keyboard must not lock a person out, and a guess that
+  could never be right costs an attacker nothing either way.
 
 The service only changes the record; it does no I/O. The caller reads the challenge in a unit of work (or makes
 a new one with `new_challenge`), calls `issue` or `check`, and commits: two wrong guesses that race write the
@@ -30,7 +33,7 @@ from identity.errors import CodeLocked, CodeRateLimited
 from store.records import Challenge
 
 CODE_HASH_PURPOSE: Final = "one-time-code"
-CheckOutcome = Literal["accepted", "wrong", "expired", "locked"]
+CheckOutcome = Literal["accepted", "wrong", "malformed", "expired", "locked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,8 @@ class CodePolicy:
 
 @dataclass(frozen=True, slots=True)
 class CodeCheck:
-    """How a check went: accepted; wrong (`tries_left` before a lock); expired (no live code); locked."""
+    """How a check went: accepted; wrong (`tries_left` before a lock); malformed (not a code, no try counted);
+    expired (no live code); locked."""
 
     outcome: CheckOutcome
     tries_left: int = 0
@@ -157,9 +161,10 @@ class OneTimeCodes:
             challenge.attempts = 0
         if not self._live(challenge, now):
             return CodeCheck("expired", tries_left=self.policy.max_wrong - challenge.attempts)
-        if self._lookup.matches(
-            challenge.code_hash, CODE_HASH_PURPOSE, _bound(challenge, normalise_code(typed))
-        ):
+        code = normalise_code(typed)
+        if not (len(code) == self.policy.digits and code.isascii() and code.isdigit()):
+            return CodeCheck("malformed", tries_left=self.policy.max_wrong - challenge.attempts)
+        if self._lookup.matches(challenge.code_hash, CODE_HASH_PURPOSE, _bound(challenge, code)):
             challenge.consumed_at = now
             challenge.attempts = 0
             return CodeCheck("accepted")

@@ -168,4 +168,6 @@ def code_errors(request: web.Request, check: CodeCheck) -> tuple[int, dict[str, 
         return 429, {"code": ta("code_locked")}
     if check.outcome == "expired":
         return 422, {"code": ta("code_expired")}
+    if check.outcome == "malformed":
+        return 422, {"code": ta("code_malformed")}
     return 422, {"code": ta("code_wrong", tries=check.tries_left)}

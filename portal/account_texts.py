@@ -52,6 +52,10 @@ ACCOUNT_TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     "code": ("Kod", "Kod"),
     "code_hint": ("6 siffror", "6 digits"),
     "code_missing": ("Ange koden från sms:et.", "Enter the code from the text message."),
+    "code_malformed": (
+        "Koden består av 6 siffror. Ange siffrorna från sms:et.",
+        "The code is 6 digits. Enter the digits from the text message.",
+    ),
     "code_wrong": (
         "Koden stämmer inte. Du har {tries} försök kvar.",
         "The code is not right. You have {tries} tries left.",

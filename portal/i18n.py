@@ -15,6 +15,25 @@ LANGUAGES: Final[tuple[Language, ...]] = ("sv", "en")
 DEFAULT_LANGUAGE: Final[Language] = "sv"
 Translate = Callable[..., str]
 
+# The labels the product fixes in Swedish (see above). They stay Swedish on an English page, so there they are
+# marked lang="sv" (WCAG 3.1.2, language of parts): a screen reader then speaks them as Swedish, not as English.
+FIXED_LABELS: Final[frozenset[str]] = frozenset(
+    {
+        "Öppna meddelandet",
+        "Skicka kod",
+        "Kod",
+        "Identifiera med BankID",
+        "Identifiera med Freja eID",
+        "Identifiera med SITHS-kort",
+        "Fortsätt",
+        "Svar",
+        "Skicka svar",
+        "E-post",
+        "Lösenord",
+        "Logga in",
+    }
+)
+
 # key -> (Swedish, English)
 TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     # The frame of every page.
@@ -152,6 +171,10 @@ TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "send_new_code": ("Skicka en ny kod", "Send a new code"),
     "code_missing": ("Skriv in koden från sms:et", "Enter the code from the text message"),
+    "code_malformed": (
+        "Koden består av 6 siffror. Skriv in siffrorna från sms:et.",
+        "The code is 6 digits. Enter the digits from the text message.",
+    ),
     "code_wrong": (
         "Koden stämmer inte. Kontrollera koden och försök igen. Du har {tries} försök kvar.",
         "The code is not right. Check the code and try again. You have {tries} tries left.",

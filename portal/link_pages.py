@@ -281,6 +281,8 @@ async def check_code(request: web.Request) -> web.StreamResponse:
         )
     if result.outcome == "expired":
         return await _code_form(lr, {"code": lr.t("code_expired")}, 422)
+    if result.outcome == "malformed":
+        return await _code_form(lr, {"code": lr.t("code_malformed")}, 422)
     return await _code_form(lr, {"code": lr.t("code_wrong", tries=result.tries_left)}, 422)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import jinja2
 from aiohttp import web
 
-from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, parse_language, translator
+from portal.i18n import DEFAULT_LANGUAGE, FIXED_LABELS, LANGUAGES, Language, parse_language, translator
 from portal.sessions import Session
 
 LANGUAGE: Final = web.RequestKey("portal_language", str)
@@ -29,6 +29,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # A global, so the macros see it without the page's context.
+    env.globals["fixed_labels"] = FIXED_LABELS
     return env
 
 
