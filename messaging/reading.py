@@ -40,9 +40,16 @@ async def find_access(uow: UnitOfWork, actor: Actor, message_id: str) -> Access:
     message = await uow.messages.get(message_id)
     if message is None:
         raise NotFound("message")
-    mine = {box.address for box in await uow.mailboxes.for_member(actor.user_id)}
+    boxes = await uow.mailboxes.for_member(actor.user_id)
+    mine = {box.address for box in boxes}
+    personal = {box.address for box in boxes if box.kind == "personal"}
     deliveries = await uow.deliveries.for_message(message_id)
-    received = [d for d in deliveries if d.recipient_mailbox in mine and is_readable(d)]
+    # A message to her own address and to a function mailbox she belongs to is hers first: reading it opens
+    # the delivery addressed to her, not the one her colleagues in the mailbox still have to deal with.
+    received = sorted(
+        (d for d in deliveries if d.recipient_mailbox in mine and is_readable(d)),
+        key=lambda d: d.recipient_mailbox not in personal,
+    )
     own = received[0] if received and may_open(actor.loa, message.loa) else None
     is_sender = message.sender_mailbox in mine
     if not is_sender and own is None:

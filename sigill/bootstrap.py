@@ -38,6 +38,8 @@ from store.ports import BlobStore, Store
 log = logging.getLogger(__name__)
 
 DEV_AUDIENCE = "api://sigill-dev"
+# The development token issuer's signing key, in the data directory.
+DEV_ISSUER_KEY_FILE = "dev-issuer.pem"
 # What the portal's session key is derived for (HKDF info): a key of its own, from the lookup key.
 PORTAL_KEY_INFO = b"sigill/1 portal session"
 
@@ -266,7 +268,9 @@ async def _build(settings: Settings, opened: _Opened, key_vault: KeyVaultAccess 
     )
     dev_issuer = None
     if settings.mode == "development":
-        dev_issuer = DevIssuer.open(settings.data_dir / "dev-issuer.pem", issuer=f"{settings.base_url}/dev")
+        dev_issuer = DevIssuer.open(
+            settings.data_dir / DEV_ISSUER_KEY_FILE, issuer=f"{settings.base_url}/dev"
+        )
         if settings.demo:
             await demo.ensure_demo_data(deps, utc_now())
         data_dir.secure_files(settings.data_dir)

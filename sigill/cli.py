@@ -25,12 +25,16 @@ def _settings(args: argparse.Namespace) -> config.Settings:
     return config.load(getattr(args, "config", None), overrides=overrides)
 
 
-def _add_config_flags(parser: argparse.ArgumentParser, *, network: bool = False) -> None:
+def _add_config_flags(
+    parser: argparse.ArgumentParser, *, network: bool = False, serving: bool = True
+) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="TOML settings file")
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="where data lives (default ./var)")
     if network:
-        parser.add_argument("--host", metavar="H", help="address to listen on (default 127.0.0.1)")
-        parser.add_argument("--port", type=int, metavar="P", help="port to listen on (default 8080)")
+        # A client of the server (`dev token`) names where it runs; only `serve` listens there.
+        where = "to listen on" if serving else "of the running server the token is for"
+        parser.add_argument("--host", metavar="H", help=f"address {where} (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, metavar="P", help=f"port {where} (default 8080)")
 
 
 def _hours(text: str) -> float:
@@ -67,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         key_commands.add_parser("rewrap", help="re-wrap stored data keys under the newest key-encryption key")
     )
     retire = key_commands.add_parser("retire", help="remove key-encryption key KEK once nothing uses it")
-    retire.add_argument("kek", metavar="KEK")
+    retire.add_argument("kek", metavar="KEK", help="the key's id, as `sigill keys list` prints it")
     _add_config_flags(retire)
 
     blobs = commands.add_parser("blobs", help="attachment storage maintenance (sweep)")
@@ -83,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_config_flags(sweep)
 
-    audit = commands.add_parser("audit", help="check the audit trail")
+    audit = commands.add_parser("audit", help="sign and check the audit trail (checkpoint, verify)")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     _add_config_flags(
         audit_commands.add_parser(
@@ -100,27 +104,27 @@ def build_parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="development helpers (development mode only)")
     dev_commands = dev.add_subparsers(dest="dev_command", required=True, metavar="ACTION")
     token = dev_commands.add_parser("token", help="print a staff access token for EMAIL")
-    token.add_argument("email")
+    token.add_argument("email", help="e-mail address of an existing staff user")
     token.add_argument("--loa", type=int, choices=(1, 2, 3), help="level of assurance of the sign-in")
     token.add_argument(
         "--admin",
         action=argparse.BooleanOptionalAction,
         help="carry the administrator app role (default: as the demo tenant assigns it)",
     )
-    _add_config_flags(token, network=True)
+    _add_config_flags(token, network=True, serving=False)
 
     mailbox = commands.add_parser("mailbox", help="members of function mailboxes (audited)")
     mailbox_commands = mailbox.add_subparsers(dest="mailbox_command", required=True, metavar="ACTION")
     members = mailbox_commands.add_parser("members", help="list the members of ADDRESS")
-    members.add_argument("address")
+    members.add_argument("address", help="e-mail address of the function mailbox")
     _add_config_flags(members)
     for action, text in (
         ("add-member", "add the staff user EMAIL to"),
         ("remove-member", "remove EMAIL from"),
     ):
         change = mailbox_commands.add_parser(action, help=f"{text} the function mailbox ADDRESS")
-        change.add_argument("address")
-        change.add_argument("email")
+        change.add_argument("address", help="e-mail address of the function mailbox")
+        change.add_argument("email", help="e-mail address of the staff user")
         _add_config_flags(change)
 
     manifests = commands.add_parser("manifests", help="the app package administrators install (build)")
@@ -136,10 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="run a benchmark and print one JSON line")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="WHAT")
     crypto = bench_commands.add_parser("crypto", help="attachment encryption throughput")
-    crypto.add_argument("--size-mb", type=int, default=256, metavar="N")
+    crypto.add_argument("--size-mb", type=int, default=256, metavar="N", help="megabytes to encrypt")
     api = bench_commands.add_parser("api", help="send and listing throughput of the REST API")
-    api.add_argument("--cases", type=int, default=100_000, metavar="N")
-    api.add_argument("--sends", type=int, default=3000, metavar="N")
+    api.add_argument("--cases", type=int, default=100_000, metavar="N", help="cases to seed before timing")
+    api.add_argument("--sends", type=int, default=3000, metavar="N", help="messages sent and timed")
     links = bench_commands.add_parser(
         "links", help="link opens per second at LoA1 and LoA2 (SMS code included), beside /healthz"
     )

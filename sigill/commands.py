@@ -95,6 +95,15 @@ async def dev_token(
     if settings.mode != "development":
         print("sigill: dev token exists only in development mode", file=sys.stderr)
         return 2
+    # Building the components here would make a new installation (keys, signing key, demo data) in a directory
+    # no server uses, and print a token every running server refuses.
+    if not (settings.data_dir / bootstrap.DEV_ISSUER_KEY_FILE).is_file():
+        print(
+            f"sigill: no server has run with the data directory {settings.data_dir}; "
+            "pass the --data-dir (and --port) of the running server",
+            file=sys.stderr,
+        )
+        return 2
     components = await bootstrap.build(settings)
     try:
         print(await mint_dev_token(components, email, loa=loa, admin=admin))

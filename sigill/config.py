@@ -280,7 +280,9 @@ class TeamsSettings(_Section):
 class Settings(_Section):
     mode: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=0, le=65535)
+    # Not 0 ("any free port"): the tokens, links and hints the server hands out name its port, so it must
+    # be known before it listens.
+    port: int = Field(default=8080, ge=1, le=65535)
     data_dir: Path = Path("./var")
     public_url: str = ""
     log_format: Literal["auto", "text", "json"] = "auto"
