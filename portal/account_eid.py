@@ -39,6 +39,7 @@ from portal.account_session import (
     SIGN_IN_PATH,
     accounts_of,
     form,
+    keep,
     offers,
     page,
     redirect,
@@ -198,6 +199,19 @@ async def qr_code(request: web.Request) -> web.StreamResponse:
 
 
 async def collect(request: web.Request) -> web.StreamResponse:
+    """Ask the provider once. portal.js asks with Accept: application/json and is told where to go next."""
+    response = await _collect(request)
+    if (
+        "application/json" not in request.headers.get("Accept", "")
+        or response.content_type == "application/json"
+    ):
+        return response
+    # Done: a redirect goes on as JSON; a sign-in that failed starts again at the sign-in page.
+    next_path = response.headers.get("Location", SIGN_IN_PATH) if response.status == 303 else SIGN_IN_PATH
+    return keep(request, web.json_response({"status": "done", "next": next_path}))
+
+
+async def _collect(request: web.Request) -> web.StreamResponse:
     await form(request)
     pending = _pending(request)
     eid = accounts_of(request).portal.eid
@@ -209,6 +223,9 @@ async def collect(request: web.Request) -> web.StreamResponse:
     except EidError as exc:
         return await _failed(request, exc.message_en if language == "en" else exc.message_sv)
     if result.status == "pending":
+        if "application/json" in request.headers.get("Accept", ""):
+            body = {"status": "pending", "message": result.message.text(language)}
+            return keep(request, web.json_response(body))
         return await waiting_page(request, message=result.message.text(language))
     if result.status == "failed" or result.personal_number is None:
         return await _failed(request, result.message.text(language))

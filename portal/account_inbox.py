@@ -38,6 +38,7 @@ from portal.account_session import (
 from portal.account_texts import account_translator
 from portal.forms import reply_form
 from portal.templating import language_of
+from portal.text import linkify
 
 STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
 MONTHS: Final = {
@@ -125,7 +126,7 @@ async def message_page(
         title=opened.content.subject,
         message_id=message_id,
         subject=opened.content.subject,
-        body=opened.content.body,
+        body_html=linkify(opened.content.body),
         sender=opened.message.sender_mailbox,
         sent=when(opened.message.sent_at, language),
         loa=opened.message.loa,

@@ -42,7 +42,8 @@
           return;
         }
         stopped = true;
-        if (body.next) { window.location.assign(body.next); }
+        // The link pages say where to go; the account pages leave it to the page's own "Fortsätt".
+        if (body.next) { window.location.assign(body.next); } else { form.submit(); }
       })
       .catch(function () { window.setTimeout(collect, 2000); });
   }
