@@ -10,8 +10,10 @@ from typing import Any
 
 import jsonschema
 
+from tests.shared_schemas import schemas_dir
+
 ROOT = Path(__file__).resolve().parents[3]
-SCHEMA_PATH = ROOT / "../shared/schemas/adaptive-card-1.5.json"
+SCHEMA_PATH = schemas_dir() / "adaptive-card-1.5.json"
 ACTION_TYPES = {
     "Action.Execute",
     "Action.Submit",

@@ -14,8 +14,10 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT4
 
+from tests.shared_schemas import schemas_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SCHEMA_DIR = REPO_ROOT.parent / "shared" / "schemas" / "teams-v1.27"
+SCHEMA_DIR = schemas_dir() / "teams-v1.27"
 # The address manifests name in "$schema"; references to it resolve to the local files.
 PUBLIC_BASE = "https://developer.microsoft.com/json-schemas/teams/v1.27/"
 MANIFEST_SCHEMA = "MicrosoftTeams.schema.json"
