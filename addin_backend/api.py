@@ -250,16 +250,16 @@ async def folder(request: web.Request) -> web.Response:
 
 
 def _int(raw: str, name: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
+    # Plain ASCII digits only: int() would also take " 5", "+5", "5_0" and "٥".
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         raise RequestRefused(
             422, f"{name}_invalid", "Ett värde i förfrågan är ogiltigt.", f"{name} must be an integer"
-        ) from None
+        )
+    return int(raw)
 
 
 def _choice(raw: str | None, allowed: tuple[str, ...], name: str) -> str | None:
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if raw not in allowed:
         raise RequestRefused(

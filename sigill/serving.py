@@ -88,7 +88,7 @@ class ConnectionCap:
 
     def protocol(self) -> asyncio.BaseProtocol:
         if len(self._server.connections) + self._pending >= self._limit:
-            return _Busy()
+            return _Busy(self._production)
         self._pending += 1
         loop = asyncio.get_running_loop()
         # Two hops: by then asyncio has called connection_made, so the connection is counted there instead.
@@ -99,39 +99,44 @@ class ConnectionCap:
         self._pending -= 1
 
 
-def _busy_response() -> bytes:
-    body = json.dumps(
-        {
-            "type": "/problems/too_many_connections",
-            "title": "Tjänsten är hårt belastad just nu. Försök igen om en stund.",
-            "status": 503,
-            "detail": "The server holds as many connections as it may; try again shortly.",
-            "code": "too_many_connections",
-        },
-        ensure_ascii=False,
-    ).encode()
-    head = (
-        "HTTP/1.1 503 Service Unavailable\r\n"
-        "Content-Type: application/problem+json; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        "Retry-After: 1\r\n"
-        "X-Content-Type-Options: nosniff\r\n"
-        "Cache-Control: no-store\r\n"
-        f"Server: {headers.SERVER_NAME}\r\n"
-        "Connection: close\r\n\r\n"
+_BUSY_BODY = json.dumps(
+    {
+        "type": "/problems/too_many_connections",
+        "title": "Tjänsten är hårt belastad just nu. Försök igen om en stund.",
+        "status": 503,
+        "detail": "The server holds as many connections as it may; try again shortly.",
+        "code": "too_many_connections",
+    },
+    ensure_ascii=False,
+).encode()
+
+
+def _busy_response(production: bool) -> bytes:
+    fields = {
+        "Content-Type": "application/problem+json; charset=utf-8",
+        "Content-Length": str(len(_BUSY_BODY)),
+        "Retry-After": "1",
+        "Connection": "close",
+    }
+    headers.secure(
+        fields,
+        request_id=headers.new_request_id(),
+        content_type="application/problem+json",
+        production=production,
     )
-    return head.encode("ascii") + body
-
-
-_BUSY = _busy_response()
+    head = "HTTP/1.1 503 Service Unavailable\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+    return head.encode("ascii") + b"\r\n" + _BUSY_BODY
 
 
 class _Busy(asyncio.Protocol):
     """One connection too many: say so and hang up, without reading a byte."""
 
+    def __init__(self, production: bool) -> None:
+        self._production = production
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.WriteTransport)
-        transport.write(_BUSY)
+        transport.write(_busy_response(self._production))
         transport.close()
 
 

@@ -33,7 +33,7 @@ from tests.integration.harness import (
 SEED = 20261125
 BUDGETS = {
     # cases per operation and phase, overall time cap in seconds
-    "short": {"max_examples": 20, "max_time": 45},
+    "short": {"max_examples": 15, "max_time": 35},
     "long": {"max_examples": 400, "max_time": 1800},
 }
 

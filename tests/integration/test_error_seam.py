@@ -183,3 +183,24 @@ async def test_the_connection_stays_usable_after_a_refusal(server: Server) -> No
                 assert refused.status == 415
             async with session.get(f"{server.base}/api/v1/me", headers=headers) as me:
                 assert me.status == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"assigned": ""},
+        {"status": ""},
+        {"limit": " 5"},
+        {"limit": "+5"},
+        {"limit": "5_0"},
+        {"limit": "٥"},
+        {"limit": "99999999999999999999"},
+    ],
+)
+async def test_listing_parameters_outside_the_document_are_refused(
+    server: Server, params: dict[str, str]
+) -> None:
+    # Found by schemathesis: the document's enums and integers are what the API takes, nothing looser.
+    resp = await server.get(f"/mailboxes/{ANNA}/inbox", ANNA, params=params)
+    assert resp.status == 422, (params, resp.body)
+    assert resp.body["code"] == f"{next(iter(params))}_invalid"

@@ -70,6 +70,10 @@ async def test_405_carries_allow_inside_and_outside_the_api(server: Server) -> N
     me = await server.call("DELETE", "/me", ANNA)
     assert me.status == 405
     assert "GET" in me.headers["Allow"]
+    # Found by schemathesis: `/accounts/{account_id}` also matched `/accounts/invitations`, so Allow named GET.
+    invitations = await server.call("GET", "/accounts/invitations", ANNA)
+    assert invitations.status == 405
+    assert invitations.headers["Allow"] == "POST"
     async with server.session.post(f"{server.base}/healthz") as resp:
         assert resp.status == 405
         assert resp.content_type == "application/problem+json"
@@ -337,6 +341,7 @@ async def test_connections_beyond_the_cap_are_refused_503(tmp_path: Path) -> Non
         assert status_line.startswith("HTTP/1.1 503")
         assert headers["retry-after"] == "1"
         assert json.loads(body)["code"] == "too_many_connections"
+        _assert_secured(headers, "busy")
         # The held connections still work, and a freed slot is usable again.
         held_reader, held_writer = held[0]
         held_writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
