@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +33,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from crypto.errors import KeyringError
+from crypto.private_files import read_private_file
 
 ED25519: Final = "Ed25519"
 ES256: Final = "ES256"
 ES256_SIZE: Final = 64
-_UNSAFE_BITS: Final = stat.S_IRWXG | stat.S_IRWXO
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,20 +140,7 @@ def _new_ed25519_pem() -> bytes:
 
 
 def _load_ed25519(path: Path) -> ed25519.Ed25519PrivateKey:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise KeyringError(f"audit signing key {path} cannot be read") from exc
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise KeyringError(f"audit signing key {path} is not a regular file")
-        if info.st_mode & _UNSAFE_BITS:
-            raise KeyringError(
-                f"audit signing key {path} may be read by group or others"
-                f" (mode {stat.S_IMODE(info.st_mode):04o}); run: chmod 600 {path}"
-            )
-        raw = file.read()
+    raw, _ = read_private_file(path, "audit signing key")
     try:
         key = serialization.load_pem_private_key(raw, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):

@@ -32,7 +32,6 @@ import contextlib
 import fcntl
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,10 +42,10 @@ from typing import Any, Final
 from crypto.aead import KEY_SIZE, NONCE_SIZE, RandomBytes
 from crypto.errors import DecryptionError, KeyringError
 from crypto.keyring import KekInfo
+from crypto.private_files import read_private_file
 from crypto.wrapped import open_data_key, parse, prefix_for, seal_data_key
 
 FILE_FORMAT: Final = "sigill-keyring/1"
-_UNSAFE_BITS: Final = stat.S_IRWXG | stat.S_IRWXO
 
 Clock = Callable[[], datetime]
 
@@ -253,20 +252,7 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _load(path: Path) -> tuple[_KeyFile, _Stamp]:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise KeyringError(f"key file {path} cannot be read") from exc
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise KeyringError(f"key file {path} is not a regular file")
-        if info.st_mode & _UNSAFE_BITS:
-            raise KeyringError(
-                f"key file {path} may be read by group or others (mode {stat.S_IMODE(info.st_mode):04o});"
-                f" run: chmod 600 {path}"
-            )
-        raw = file.read()
+    raw, info = read_private_file(path, "key file")
     return _decode(path, raw), _Stamp.of(info)
 
 
