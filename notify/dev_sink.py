@@ -34,13 +34,13 @@ class DevSink:
         self.clock = clock
 
     def append(self, entry: dict[str, Any]) -> dict[str, Any]:
-        record = {"id": uuid.uuid4().hex, "sent_at": self.clock().isoformat(), **entry}
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.fchmod(fd, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, line)
+            # Stamped under the lock, so the file's order is the order of the times (newest last).
+            record = {"id": uuid.uuid4().hex, "sent_at": self.clock().isoformat(), **entry}
+            os.write(fd, (json.dumps(record, ensure_ascii=False) + "\n").encode())
         finally:
             os.close(fd)
         return record
