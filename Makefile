@@ -25,7 +25,7 @@ $(NODE_STAMP): package-lock.json
 $(CHROMIUM):
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-run: $(STAMP)
+run: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/sigill serve
 
 check: $(STAMP)

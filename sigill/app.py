@@ -20,6 +20,7 @@ from sigill.body_pace import body_pace
 from sigill.bootstrap import Components
 from sigill.logs import request_id_var
 from sigill.recipient_portal import build_portal
+from sigill.vendor import add_vendor_routes
 
 log = logging.getLogger(__name__)
 COMPONENTS = web.AppKey("components", Components)
@@ -107,6 +108,8 @@ def create_app(components: Components) -> web.Application:
     app.add_subapp("/api/v1", create_api(components.deps, resolver))
     # The recipient portal: /r/<org>/<delivery>/<token> (the link in every e-mail), /konto/..., /static/.
     add_portal(app, build_portal(components))
+    # Browser libraries from npm (the card renderer, TeamsJS, MSAL.js), served locally: no CDN.
+    add_vendor_routes(app)
     if components.settings.mode == "development" and components.dev_issuer is not None:
         app.add_subapp("/dev", devroutes.create_dev_app(components))
     # The outbox worker runs beside the server unless [worker] run_in_serve = false.
