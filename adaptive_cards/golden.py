@@ -21,6 +21,7 @@ from adaptive_cards.details import details_card, recall_confirm_card
 from adaptive_cards.elements import Element
 from adaptive_cards.folders import folder_card
 from adaptive_cards.message import message_card
+from adaptive_cards.notice import ArrivalView, arrival_card
 from adaptive_cards.strings import Locale
 from adaptive_cards.views import (
     AttachmentLink,
@@ -154,6 +155,10 @@ CARDS: Final[dict[str, Builder]] = {
     ),
     "refusal": refusal_card,
     "notice-hostile": lambda lc: notice_card(lc, "Meddelandet finns inte", HOSTILE[1]),
+    "arrival-personal": lambda lc: arrival_card(ArrivalView("msg-0001", "Jan Dahl, Dentalklinik AB", 2), lc),
+    "arrival-function-hostile": lambda lc: arrival_card(
+        ArrivalView("msg-0042", HOSTILE[1], 3, function_mailbox=f"{HOSTILE[0]} Socialtjänsten Åre"), lc
+    ),
     "compose-empty": lambda lc: compose_card(
         ComposeView(draft_id="drf-0", default_open_message="Standardtext"), lc
     ),

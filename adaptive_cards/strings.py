@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from messaging.levels import LEVEL_HELP, LEVEL_NAMES, METHOD_LABELS, OPEN_MESSAGE_WARNING
+
 Locale = Literal["sv", "en"]
 
 _STRINGS: Final[dict[str, tuple[str, str]]] = {
@@ -25,6 +27,22 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
         "Din organisation eller ditt konto är inte anslutet till Sigill. Kontakta din administratör.",
         "Your organisation or your account is not connected to Sigill. Contact your administrator.",
     ),
+    # Answers to a failed action
+    "error.title": ("Det gick inte", "That did not work"),
+    "error.internal": (
+        "Något gick fel hos oss. Försök igen.",
+        "Something went wrong on our side. Try again.",
+    ),
+    "error.not_found": (
+        "Det du letar efter finns inte, eller så har du inte tillgång till det.",
+        "What you are looking for does not exist, or you do not have access to it.",
+    ),
+    "error.unknown_action": ("Den här åtgärden finns inte.", "This action does not exist."),
+    "error.changed": (
+        "Någon annan ändrade samma sak samtidigt. Försök igen.",
+        "Someone else changed the same thing at the same time. Try again.",
+    ),
+    "error.refused": ("Det går inte att göra det här just nu.", "This cannot be done right now."),
     # Navigation
     "nav.compose": ("Nytt meddelande", "New message"),
     "nav.inbox": ("Inkorg", "Inbox"),
@@ -52,23 +70,9 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "compose.subject": ("Ämne", "Subject"),
     "compose.body": ("Meddelande", "Message"),
     "compose.loa": ("Tillitsnivå", "Level of assurance"),
-    "compose.loa.1": ("Tillitsnivå 1 (LoA1)", "Level 1 (LoA1)"),
-    "compose.loa.2": ("Tillitsnivå 2 (LoA2)", "Level 2 (LoA2)"),
-    "compose.loa.3": ("Tillitsnivå 3 (LoA3)", "Level 3 (LoA3)"),
-    "compose.loa.1.help": (
-        "LoA1: mottagaren identifierar sig med användar-id och lösenord; en länkmottagare behöver bara e-postadressen.",
-        "LoA1: the recipient identifies with user id and password; a link recipient needs only the e-mail address.",
-    ),
-    "compose.loa.2.help": (
-        "LoA2: användar-id, lösenord och PIN-kod via sms. Du behöver mottagarens mobilnummer.",
-        "LoA2: user id, password and a PIN code by SMS. You need the recipient's mobile number.",
-    ),
-    "compose.loa.3.help": (
-        "LoA3: för känslig information; mottagaren identifierar sig med BankID, SITHS eller annan e-legitimation. "
-        "Du behöver mottagarens personnummer.",
-        "LoA3: for sensitive information; the recipient identifies with BankID, SITHS or another e-ID. "
-        "You need the recipient's personal identity number.",
-    ),
+    # The levels' names and one-line explanations: messaging/levels.py, shared with the staff web app.
+    **{f"compose.loa.{level}": name for level, name in LEVEL_NAMES.items()},
+    **{f"compose.loa.{level}.help": help_text for level, help_text in LEVEL_HELP.items()},
     "compose.reply": ("Mottagaren får svara", "The recipient may reply"),
     "compose.reply.label": ("Svar", "Replies"),
     "compose.method": (
@@ -83,26 +87,22 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     ),
     "compose.personal_number.placeholder": ("ÅÅÅÅMMDD-NNNN", "YYYYMMDD-NNNN"),
     "compose.open_message": ("Öppet meddelande till länkmottagare", "Open message to link recipients"),
-    "compose.open_message.warning": (
-        "Det öppna meddelandet krypteras inte och visas i klartext. Skriv inga personuppgifter eller annan "
-        "känslig information här. Lämnas fältet tomt skickas standardtexten.",
-        "The open message is not encrypted and is shown in plain text. Do not write personal data or other "
-        "sensitive information here. If left empty, the default text is sent.",
-    ),
+    "compose.open_message.warning": OPEN_MESSAGE_WARNING,
     "compose.files": ("Bifogade filer", "Attached files"),
     "compose.add_files": ("Lägg till filer", "Add files"),
     "compose.update": ("Uppdatera val", "Update choices"),
     "compose.send": ("Skicka", "Send"),
     "compose.required": ("Fältet måste fyllas i.", "This field is required."),
+    "compose.draft_gone": (
+        "Utkastet finns inte längre (det har skickats eller legat orört för länge). Börja ett nytt meddelande.",
+        "The draft no longer exists (it was sent or left untouched too long). Start a new message.",
+    ),
     "compose.body_cut": (
         "Texten är längre än kortet rymmer; skriv långa meddelanden i portalen.",
         "The text is longer than the card can hold; write long messages in the portal.",
     ),
     # Methods
-    "method.email": ("E-post", "E-mail"),
-    "method.sms": ("Sms-kod", "SMS code"),
-    "method.eid": ("Svensk e-legitimation (BankID, Freja eID)", "Swedish e-ID (BankID, Freja eID)"),
-    "method.siths": ("SITHS-kort", "SITHS card"),
+    **{f"method.{method}": label for method, label in METHOD_LABELS.items()},
     "method.registered": ("Registrerad mottagare", "Registered recipient"),
     # Folders
     "folder.empty": ("Inga meddelanden här.", "No messages here."),
@@ -178,6 +178,20 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "filter.open": ("Öppna", "Open"),
     "filter.closed": ("Stängda", "Closed"),
     "filter.apply": ("Filtrera", "Filter"),
+    # The notice a staff user gets in their chat with the bot when a message arrives (no subject, no content)
+    "arrival.title": ("Nytt säkert meddelande", "New secure message"),
+    "arrival.personal": (
+        "Du har fått ett krypterat meddelande i Sigill.",
+        "You have received an encrypted message in Sigill.",
+    ),
+    "arrival.function": (
+        "En funktionsbrevlåda du tillhör har fått ett krypterat meddelande i Sigill.",
+        "A function mailbox you belong to has received an encrypted message in Sigill.",
+    ),
+    "arrival.from": ("Från", "From"),
+    "arrival.mailbox": ("Funktionsbrevlåda", "Function mailbox"),
+    "arrival.level": ("Tillitsnivå", "Level of assurance"),
+    "arrival.open": ("Öppna meddelandet", "Open the message"),
 }
 
 _INDEX: Final[dict[Locale, int]] = {"sv": 0, "en": 1}

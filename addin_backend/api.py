@@ -14,7 +14,7 @@ from aiohttp import BodyPartReader, MultipartReader, hdrs, web
 from aiohttp.http import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 
-from addin_backend import accounts_api, admin, error_map, render, schemas
+from addin_backend import accounts_api, admin, error_map, lookup_api, render, schemas
 from addin_backend.auth import ActorResolver
 from addin_backend.error_map import RequestRefused
 from addin_backend.openapi import openapi_document
@@ -102,7 +102,13 @@ def _parse[M: BaseModel](model: type[M], raw: bytes | str) -> M:
             "invalid_body",
             "Förfrågan är inte korrekt ifylld.",
             f"{where}: {first['msg']}",
+            pointer=_json_pointer(first["loc"]),
         ) from None
+
+
+def _json_pointer(location: tuple[int | str, ...]) -> str:
+    """Where in the body a fault is, as RFC 9457 suggests: a JSON pointer (RFC 6901) in a URI fragment."""
+    return "#" + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in location)
 
 
 async def me(request: web.Request) -> web.Response:
@@ -362,4 +368,5 @@ def create_api(deps: Deps, resolver: ActorResolver) -> web.Application:
     api.router.add_delete("/mailboxes/{address}/cases/{case_id}", case_action)
     admin.add_routes(api.router, actor=_actor, deps=_deps, parse=_parse)
     accounts_api.add_routes(api.router, actor=_actor, deps=_deps, parse=_parse)
+    lookup_api.add_routes(api.router, actor=_actor, deps=_deps, parse=_parse)
     return api

@@ -62,9 +62,11 @@ class RequestRefused(Exception):
     The face's own refusal, raised by its parsers; unlike domain errors it names its HTTP status.
     """
 
-    def __init__(self, status: int, code: str, title: str, detail: str = "") -> None:
+    def __init__(self, status: int, code: str, title: str, detail: str = "", **extra: str) -> None:
         super().__init__(code)
         self.status, self.code, self.title, self.detail = status, code, title, detail
+        # Further members of the problem, such as `pointer`: where in the body the fault is (RFC 9457).
+        self.extra = extra
 
 
 # Most specific first: the first class the exception is an instance of decides.
@@ -163,7 +165,7 @@ def messaging_problem(request: web.Request, exc: MessagingError) -> web.Response
 
 def _refused(request: web.Request, exc: Exception) -> web.Response:
     assert isinstance(exc, RequestRefused)
-    return problem(exc.status, exc.code, exc.title, exc.detail)
+    return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
 
 
 def _messaging(request: web.Request, exc: Exception) -> web.Response:

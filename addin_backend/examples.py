@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from addin_backend.lookup_api import levels_out
+from messaging.levels import DEFAULT_OPEN_MESSAGE
+
 _MESSAGE_ID = "5c1f0e2a9b8d4c7ea6f3b2d1c0e9f8a7"
 _REPLY_ID = "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
 _SENT_AT = "2026-11-24T09:30:00Z"
@@ -17,6 +20,7 @@ _DELIVERY: dict[str, Any] = {
     "opened_at": None,
     "opened_method": None,
     "answered_at": None,
+    "reply_message_id": None,
     "recalled_at": None,
     "notification_failed_at": None,
     "opened_loa": None,
@@ -133,6 +137,32 @@ EXAMPLES: dict[str, Any] = {
         ],
     },
     "MemberIn": {"email": "cecilia.ceder@vasteras.example"},
+    "LookupIn": {"addresses": ["bertil.berg@vasteras.example", "kund@example.org"], "loa": 2},
+    "LookupOut": {
+        "loa": 2,
+        "recipients": [
+            {
+                "address": "bertil.berg@vasteras.example",
+                "registered": True,
+                "name": "Bertil Berg",
+                "mailbox_kind": "personal",
+                "methods": [],
+            },
+            {
+                "address": "kund@example.org",
+                "registered": False,
+                "name": None,
+                "mailbox_kind": None,
+                "methods": [
+                    {"method": "sms", "loa": 2, "needs": "phone", "default": False},
+                    {"method": "eid", "loa": 3, "needs": "personal_number", "default": False},
+                    {"method": "siths", "loa": 3, "needs": None, "default": False},
+                ],
+            },
+        ],
+    },
+    # The very texts the API answers with (messaging/levels.py), not a copy of them.
+    "LevelsOut": levels_out("sv", DEFAULT_OPEN_MESSAGE).model_dump(),
     "MembersOut": {
         "mailbox": "socialtjanst@vasteras.example",
         "name": "Socialtjänsten",

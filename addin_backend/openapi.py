@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from addin_backend import accounts_api, admin, schemas
+from addin_backend import accounts_api, admin, lookup_api, schemas
 from addin_backend.examples import EXAMPLES
 from messaging.ports import Limits
 
@@ -34,6 +34,9 @@ _MODELS: list[type[BaseModel]] = [
     accounts_api.InvitationIn,
     accounts_api.InvitationOut,
     accounts_api.AccountOut,
+    lookup_api.LookupIn,
+    lookup_api.LookupOut,
+    lookup_api.LevelsOut,
 ]
 
 _PROBLEMS = {
@@ -221,6 +224,50 @@ def _account_paths() -> dict[str, Any]:
     }
 
 
+def _compose_paths() -> dict[str, Any]:
+    """What a compose screen asks before sending (addin_backend/lookup_api.py)."""
+    language = {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["sv", "en"]},
+        "description": "The language of the texts; without it, the best of Accept-Language, else Swedish",
+    }
+    accept_language = {
+        "name": "Accept-Language",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "Used when `lang` is absent: sv or en, by weight",
+        "example": "en-GB,en;q=0.9,sv;q=0.8",
+    }
+    levels = _op(
+        "The levels of assurance explained, the methods' names, and the open message's default and warning",
+        lookup_api.LevelsOut,
+        op_id="getLevels",
+        params=[language, accept_language],
+        errors=("422",),
+    )
+    levels["responses"]["200"]["headers"] = {
+        "Content-Language": {
+            "description": "The language of the texts: sv or en",
+            "schema": {"type": "string"},
+        }
+    }
+    return {
+        lookup_api.LOOKUP_PATH: {
+            "post": _op(
+                "Look recipients up: registered in your organisation, or which methods reach the level",
+                lookup_api.LookupOut,
+                op_id="lookUpRecipients",
+                body=lookup_api.LookupIn,
+                errors=("403",),
+            )
+        },
+        lookup_api.LEVELS_PATH: {"get": levels},
+    }
+
+
 @cache
 def openapi_document(limits: Limits = Limits()) -> dict[str, Any]:  # noqa: B008 - frozen, hashable
     """The document for a server with these limits (`[limits] max_recipients` is configurable)."""
@@ -230,6 +277,7 @@ def openapi_document(limits: Limits = Limits()) -> dict[str, Any]:  # noqa: B008
     )
     components = defs["$defs"]
     components["MessageIn"]["properties"]["recipients"]["maxItems"] = limits.max_recipients
+    components["LookupIn"]["properties"]["addresses"]["maxItems"] = limits.max_recipients
     return {
         "openapi": "3.1.0",
         "info": {"title": "Sigill staff API", "version": "1"},
@@ -238,7 +286,13 @@ def openapi_document(limits: Limits = Limits()) -> dict[str, Any]:  # noqa: B008
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
-        "paths": {**_message_paths(), **_mailbox_paths(), **_admin_paths(), **_account_paths()},
+        "paths": {
+            **_message_paths(),
+            **_mailbox_paths(),
+            **_admin_paths(),
+            **_account_paths(),
+            **_compose_paths(),
+        },
     }
 
 

@@ -85,6 +85,10 @@ class DeliveryOut(BaseModel):
     opened_at: str | None = None
     opened_method: str | None = None
     answered_at: str | None = None
+    reply_message_id: str | None = Field(
+        default=None,
+        description="The latest reply to this delivery, a message in the sender's mailbox (GET /messages/{id})",
+    )
     recalled_at: str | None = None
     notification_failed_at: str | None = Field(
         default=None,
@@ -141,6 +145,9 @@ class FolderItemOut(BaseModel):
     sent_at: str
     loa: int
     has_attachments: bool
+    in_reply_to: str | None = Field(
+        default=None, description="The message this one answers (a reply's original), for finding a reply"
+    )
     locked: bool = Field(
         default=False, description="Above the level of this sign-in: sign in at `loa` to see and open it"
     )
@@ -162,3 +169,7 @@ class ProblemOut(BaseModel):
     status: int
     detail: str
     code: str
+    pointer: str | None = Field(
+        default=None,
+        description="Where in the request body the fault is, as a JSON pointer in a URI fragment (`#/addresses/1`)",
+    )

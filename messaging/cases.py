@@ -1,18 +1,22 @@
-"""Cases in function mailboxes: take, release, close, reopen, delete."""
+"""Cases in function mailboxes: take, release, close, reopen, delete; and a case's summary for its card."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from messaging import audit
 from messaging.directory import member_mailbox, staff_addresses
 from messaging.errors import Conflict, NotFound
 from messaging.model import Actor, CaseView
+from messaging.policy import may_open
 from messaging.ports import Deps
+from messaging.reading import open_key
+from messaging.sealing import open_content
 from store.errors import ConflictError
 from store.ports import UnitOfWork
-from store.records import Case
+from store.records import Case, Message
 
 CaseAction = Literal["take", "release", "close", "reopen", "delete"]
 
@@ -118,3 +122,27 @@ _RULES: dict[str, Callable[[Case, Actor], None]] = {
     "delete": _delete,
 }
 _PAST = {"take": "taken", "release": "released", "close": "closed", "reopen": "reopened", "delete": "deleted"}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """What a case card shows: the case, its message's header, and the subject when the actor's level allows."""
+
+    case: Case
+    message: Message
+    # None when the message is above the actor's sign-in level: nothing of its content is opened.
+    subject: str | None
+
+
+async def case_summary(deps: Deps, actor: Actor, address: str, case_id: str) -> CaseSummary:
+    """A member's view of one case, without reading the message (no read is recorded, no delivery opened)."""
+    async with deps.store.unit_of_work(actor.org_id) as uow:
+        case = await _member_case(uow, actor, address, case_id)
+        message = await uow.messages.get(case.message_id)
+    if message is None:
+        raise NotFound("case")
+    subject = None
+    if may_open(actor.loa, message.loa):
+        key = await open_key(deps, message)
+        subject = open_content(key, message.org_id, message.message_id, message.sealed_content).subject
+    return CaseSummary(case, message, subject)

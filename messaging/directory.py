@@ -55,6 +55,33 @@ async def staff_actor(deps: Deps, sign_in: StaffSignIn) -> Actor:
     )
 
 
+async def known_staff_actor(deps: Deps, org_id: str, tenant_id: str, object_id: str, loa: int) -> Actor:
+    """An EXISTING staff member by tenant and object id, at `loa`; never makes one (SignInRefused instead).
+
+    For sign-ins that carry no verified address (a Teams activity names only the tenant and the object id): the
+    person must have signed in to Sigill once with a token, which made them. A refusal is audited.
+    """
+    org = await deps.store.organisation(org_id)
+    if org is None:
+        raise SignInRefused()
+    async with deps.store.unit_of_work(org.org_id) as uow:
+        user = await uow.staff.by_entra(tenant_id, object_id)
+        if user is None:
+            uow.audit.append(
+                AuditEvent(
+                    org_id=org.org_id,
+                    at=deps.clock(),
+                    actor=f"entra:{object_id}",
+                    action="signin.refused",
+                    target=f"tenant:{tenant_id}",
+                    details={"reason": "unknown_staff_user"},
+                )
+            )
+            await uow.commit()
+            raise SignInRefused()
+    return Actor(org_id=org.org_id, user_id=user.user_id, email=user.email, name=user.name, loa=loa)
+
+
 async def _find_or_create_staff(deps: Deps, org: Organisation, sign_in: StaffSignIn) -> StaffUser:
     for _ in range(3):
         async with deps.store.unit_of_work(org.org_id) as uow:
@@ -155,6 +182,14 @@ async def staff_addresses(uow: UnitOfWork, user_ids: set[str]) -> dict[str, str]
     """The e-mail addresses of staff members by id, for saying who holds a case."""
     # One batched read for the whole page, however many members hold its cases.
     return {user.user_id: user.email for user in await uow.staff.get_many(sorted(user_ids))}
+
+
+async def staff_names(deps: Deps, actor: Actor, user_ids: set[str]) -> dict[str, str]:
+    """The display names of staff members of the actor's organisation by id, for saying who holds a case."""
+    if not user_ids:
+        return {}
+    async with deps.store.unit_of_work(actor.org_id) as uow:
+        return {user.user_id: user.name for user in await uow.staff.get_many(sorted(user_ids))}
 
 
 async def profile(deps: Deps, actor: Actor) -> tuple[Organisation, list[Mailbox]]:

@@ -50,8 +50,8 @@ def open_delivery(delivery: Delivery, *, at: datetime, method: str, loa: int) ->
     return True
 
 
-def answer_delivery(delivery: Delivery, *, at: datetime) -> None:
-    """unopened, opened or answered → answered. The first answer's time is kept.
+def answer_delivery(delivery: Delivery, *, at: datetime, reply_message_id: str | None = None) -> None:
+    """unopened, opened or answered → answered. The first answer's time is kept, and the latest reply's id.
 
     Answering an unopened delivery (a reply straight from a notice) also counts as opening it.
     """
@@ -62,6 +62,8 @@ def answer_delivery(delivery: Delivery, *, at: datetime) -> None:
     delivery.status = "answered"
     if delivery.answered_at is None:
         delivery.answered_at = at
+    if reply_message_id is not None:
+        delivery.reply_message_id = reply_message_id
 
 
 def recall_delivery(delivery: Delivery, *, at: datetime) -> None:

@@ -8,7 +8,7 @@ here follow that definition, and a test holds them to it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, TypeGuard, get_args
+from typing import Final, Literal, TypeGuard, get_args
 
 from store.records import IdentificationMethod
 
@@ -22,6 +22,15 @@ METHOD_NAMES_SV: Final[Mapping[IdentificationMethod, str]] = {
     "eid": "e-legitimation",
     "siths": "SITHS-kort",
 }
+# What the sender must give for a link recipient to identify with each method: the mobile number the code goes to,
+# the personal identity number the e-ID must show, or nothing (e-mail; SITHS matches the card's own address).
+ContactNeed = Literal["phone", "personal_number"]
+METHOD_NEEDS: Final[Mapping[IdentificationMethod, ContactNeed | None]] = {
+    "email": None,
+    "sms": "phone",
+    "eid": "personal_number",
+    "siths": None,
+}
 LEVELS: Final[tuple[int, ...]] = (1, 2, 3)
 
 
@@ -32,6 +41,11 @@ def is_method(value: str) -> TypeGuard[IdentificationMethod]:
 def method_reaches(method: IdentificationMethod, loa: int) -> bool:
     """LoA1 with e-ID is fine; LoA3 with SMS is not."""
     return METHOD_LOA[method] >= loa
+
+
+def methods_reaching(loa: int) -> tuple[IdentificationMethod, ...]:
+    """Every method a link recipient may identify with at `loa`, weakest first (a stronger one is always allowed)."""
+    return tuple(sorted((m for m in METHODS if method_reaches(m, loa)), key=lambda m: METHOD_LOA[m]))
 
 
 def default_method(loa: int) -> IdentificationMethod | None:

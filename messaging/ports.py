@@ -55,3 +55,5 @@ class Deps:
     new_token: Callable[[], str]
     base_url: str
     limits: Limits = Limits()
+    # Whether a message to staff also goes out as a Teams card (the bot is set up, or development mode).
+    teams_notices: bool = False

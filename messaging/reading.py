@@ -83,6 +83,20 @@ async def open_message(deps: Deps, actor: Actor, message_id: str) -> OpenedMessa
     )
 
 
+async def header_above_level(deps: Deps, actor: Actor, message_id: str) -> Message:
+    """A message the actor received but may not open at their sign-in level: its record, to say who sent it
+    when and which level it needs (what the folder row shows already). Never its content; NotFound when the
+    actor may open it or did not receive it, so this answers nothing open_message would not."""
+    async with deps.store.unit_of_work(actor.org_id) as uow:
+        try:
+            await find_access(uow, actor, message_id)
+        except StepUpRequired:
+            message = await uow.messages.get(message_id)
+            if message is not None:
+                return message
+    raise NotFound("message")
+
+
 async def _access(deps: Deps, actor: Actor, message_id: str) -> Access:
     """find_access, with every refusal written to the actor's own audit trail (the caller learns no more)."""
     try:

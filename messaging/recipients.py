@@ -8,7 +8,14 @@ from identity.contact import normalize_mobile, normalize_personal_number
 from identity.errors import IdentityError
 from messaging.errors import InvalidRequest
 from messaging.model import RecipientInput
-from messaging.policy import METHOD_LOA, METHOD_NAMES_SV, default_method, is_method, method_reaches
+from messaging.policy import (
+    METHOD_LOA,
+    METHOD_NAMES_SV,
+    METHOD_NEEDS,
+    default_method,
+    is_method,
+    method_reaches,
+)
 from messaging.validation import method_invalid, normalise_address
 from store.records import IdentificationMethod, Mailbox
 
@@ -53,14 +60,15 @@ def resolve(recipient: RecipientInput, loa: int, mailbox: Mailbox | None) -> Res
 
 
 def _contact(recipient: RecipientInput, method: IdentificationMethod) -> str | None:
+    need = METHOD_NEEDS[method]
     try:
-        if method == "sms":
+        if need == "phone":
             if not recipient.phone:
                 raise InvalidRequest(
                     "phone_required", "Ange mottagarens mobilnummer för sms.", "sms needs a phone number."
                 )
             return normalize_mobile(recipient.phone)
-        if method == "eid":
+        if need == "personal_number":
             if not recipient.personal_number:
                 raise InvalidRequest(
                     "personal_number_required",

@@ -21,7 +21,6 @@ import json
 import logging
 from collections.abc import AsyncIterable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from identity.addresses import canonical_address
@@ -29,6 +28,7 @@ from messaging import audit
 from messaging.attachments import IncomingAttachment, remove_blobs, store_attachments
 from messaging.directory import organisation
 from messaging.errors import Forbidden
+from messaging.levels import default_open_message
 from messaging.lifecycle import answer_delivery
 from messaging.model import Actor, Content, NewMessage, SentMessage
 from messaging.ports import DataKey, Deps
@@ -37,11 +37,17 @@ from messaging.sealing import SEAL_FORMAT, message_key_ad, seal_box, seal_conten
 from messaging.validation import check_message, normalise_address
 from store.errors import ConflictError, TooManyWrites
 from store.ports import UnitOfWork
-from store.records import AttachmentMeta, Case, Delivery, Mailbox, Message, Organisation, OutboxItem
-
-DEFAULT_OPEN_MESSAGE = (
-    "Du har fått ett krypterat meddelande. Öppna länken och identifiera dig för att läsa det."
+from store.records import (
+    AttachmentMeta,
+    Case,
+    Delivery,
+    Mailbox,
+    Message,
+    Organisation,
+    OutboxChannel,
+    OutboxItem,
 )
+
 LINK_TOKEN_PURPOSE = "link-token"  # noqa: S105 - a hash purpose, not a secret
 
 log = logging.getLogger(__name__)
@@ -168,7 +174,7 @@ async def _draft(
     sender = link_sender or _sender_mailbox(actor, boxes.get(sender_address))
     recipients = [resolve(r, new.loa, boxes.get(a)) for r, a in zip(new.recipients, addresses, strict=True)]
     message_id = deps.new_id()
-    open_message = new.open_message.strip() or org.default_open_message or DEFAULT_OPEN_MESSAGE
+    open_message = new.open_message.strip() or default_open_message(org)
     content = Content(subject=new.subject.strip(), body=new.body, open_message=open_message)
     message = Message(
         org_id=actor.org_id,
@@ -206,8 +212,10 @@ async def _commit(
     async with deps.store.unit_of_work(actor.org_id) as uow:
         uow.messages.add(draft.message)
         deliveries = [await _stage_recipient(deps, uow, draft, r) for r in draft.recipients]
+        if deps.teams_notices and (teams := await _teams_item(deps, actor, draft, deliveries)) is not None:
+            uow.outbox.add(teams)
         if in_reply_to is not None:
-            _mark_answered(uow, in_reply_to, draft.message.sent_at)
+            _mark_answered(uow, in_reply_to, draft.message)
         uow.audit.append(
             audit.event(
                 actor,
@@ -225,8 +233,8 @@ async def _commit(
     return SentMessage(draft.message, deliveries)
 
 
-def _mark_answered(uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:
-    answer_delivery(delivery, at=at)
+def _mark_answered(uow: UnitOfWork, delivery: Delivery, reply: Message) -> None:
+    answer_delivery(delivery, at=reply.sent_at, reply_message_id=reply.message_id)
     uow.deliveries.update(delivery)
 
 
@@ -311,8 +319,52 @@ def _notice_payload(draft: Draft, mailbox: Mailbox, delivery: Delivery) -> dict[
     }
 
 
+def _teams_payload(actor: Actor, draft: Draft, deliveries: list[Delivery]) -> dict[str, object] | None:
+    """One Teams notice per member of each registered recipient's mailbox, the sender left out; None if nobody."""
+    notices = [
+        {
+            "user_id": member,
+            "delivery_id": delivery.delivery_id,
+            "mailbox_kind": recipient.mailbox.kind,
+            "mailbox_name": recipient.mailbox.name,
+        }
+        for recipient, delivery in zip(draft.recipients, deliveries, strict=True)
+        if recipient.mailbox is not None
+        for member in recipient.mailbox.member_ids
+        if member != actor.user_id
+    ]
+    if not notices:
+        return None
+    return {
+        "kind": "teams",
+        "sender": draft.sender.name,
+        "loa": draft.message.loa,
+        "message_id": draft.message.message_id,
+        "notices": notices,
+    }
+
+
+async def _teams_item(
+    deps: Deps, actor: Actor, draft: Draft, deliveries: list[Delivery]
+) -> OutboxItem | None:
+    """The message's Teams notices, one outbox item for all of them (one write, whatever the members).
+
+    Beside the e-mail, never instead of it: whoever never opened the bot still gets the e-mail, and a Teams
+    failure marks no delivery as failed.
+    """
+    payload = _teams_payload(actor, draft, deliveries)
+    if payload is None:
+        return None
+    return await _outbox_item(deps, draft.message, None, payload, channel="teams")
+
+
 async def _outbox_item(
-    deps: Deps, message: Message, delivery: Delivery, payload: dict[str, object]
+    deps: Deps,
+    message: Message,
+    delivery: Delivery | None,
+    payload: dict[str, object],
+    *,
+    channel: OutboxChannel = "email",
 ) -> OutboxItem:
     item_id = deps.new_id()
     sealed = await seal_box(
@@ -321,10 +373,10 @@ async def _outbox_item(
     return OutboxItem(
         org_id=message.org_id,
         item_id=item_id,
-        channel="email",
+        channel=channel,
         sealed_payload=sealed,
         created_at=message.sent_at,
         next_attempt_at=message.sent_at,
         # Not secret: lets the worker mark the delivery when its notification fails.
-        delivery_id=delivery.delivery_id,
+        delivery_id=delivery.delivery_id if delivery is not None else None,
     )

@@ -10,6 +10,9 @@ The payloads are written by messaging/ when a message is sent:
         an SMS, such as a one-time code
     {"kind": "invitation", "to", "name", "sender", "link", "expires_at"}
         an e-mail inviting someone to a recipient account (messaging/invitations.py): the link to take it up
+    {"kind": "teams", "sender", "loa", "message_id",
+     "notices": [{"user_id", "delivery_id", "mailbox_kind", "mailbox_name"}, ...]}
+        Teams cards to staff users (every member of a function mailbox): who sent, the level, no content
 
 `sender` is the name of the sending mailbox: a person's name for a personal
 mailbox, the function's name (such as "Socialtjänsten") for a function mailbox.
@@ -26,7 +29,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from notify.errors import BadPayload
 from notify.mime import one_line
-from notify.ports import Email, Sms
+from notify.ports import Email, Sms, TeamsNotice, TeamsTarget
 
 STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
 SWEDISH_MONTHS: Final = (
@@ -94,6 +97,30 @@ class Renderer:
         if payload.get("kind") != "sms":
             raise BadPayload(f"an SMS payload of kind {payload.get('kind')!r} is not known")
         return Sms(to=_text(payload, "to"), text=_text(payload, "text"), extras={"kind": "sms"})
+
+    def teams(self, payload: Mapping[str, Any]) -> list[TeamsTarget]:
+        """The people a Teams payload goes to, each with their notice; a part is "<delivery id>/<user id>"."""
+        notices = payload.get("notices")
+        if payload.get("kind") != "teams" or not isinstance(notices, list):
+            raise BadPayload(f"a Teams payload of kind {payload.get('kind')!r} is not known")
+        loa = payload.get("loa")
+        if not isinstance(loa, int) or isinstance(loa, bool):
+            raise BadPayload("the payload's 'loa' is not a level")
+        sender, message_id = one_line(_text(payload, "sender")), _text(payload, "message_id")
+        targets = []
+        for entry in notices:
+            if not isinstance(entry, dict):
+                raise BadPayload("a Teams notice is not a JSON object")
+            user_id, delivery_id = _text(entry, "user_id"), _text(entry, "delivery_id")
+            notice = TeamsNotice(
+                sender=sender,
+                loa=loa,
+                message_id=message_id,
+                mailbox_kind=_text(entry, "mailbox_kind"),
+                mailbox_name=one_line(_text(entry, "mailbox_name")),
+            )
+            targets.append(TeamsTarget(part=f"{delivery_id}/{user_id}", user_id=user_id, notice=notice))
+        return targets
 
     def _link(self, payload: Mapping[str, Any], org_name: str) -> Email:
         method = str(payload.get("method") or "email")

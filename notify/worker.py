@@ -18,6 +18,13 @@ them at once.
 
 Items of a channel with no sender configured are put off, not failed: they go
 out once the channel is configured.
+
+A Teams item goes to several people (every member of a function mailbox): for
+each, the worker reads the conversation the bot keeps with them and sends the
+card there. Someone without one (they never opened the app) is left to the
+e-mail. Each part sent is recorded on the item (`sent_parts`) as it is settled,
+so a retry after a failure sends only the parts that did not go; a part Teams
+refuses for good (the app was removed) is given up alone, not the others.
 """
 
 from __future__ import annotations
@@ -34,12 +41,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from notify.errors import BadPayload, NotifyError, PermanentFailure, TemporaryFailure
-from notify.ports import EmailSender, PayloadOpener, SmsSender
+from notify.ports import EmailSender, PayloadOpener, SmsSender, TeamsSender, TeamsTarget
 from notify.render import Renderer
 from notify.retry import RetryPolicy
 from store.errors import ConflictError, StoreError
 from store.ports import Store, UnitOfWork
-from store.records import AuditEvent, OutboxItem
+from store.records import AuditEvent, ConversationReference, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +86,7 @@ class WorkerConfig:
 class Channels:
     email: EmailSender | None = None
     sms: SmsSender | None = None
+    teams: TeamsSender | None = None
 
 
 def default_worker_id() -> str:
@@ -226,11 +234,13 @@ class OutboxWorker:
             log.warning("no %s sender is configured: those notifications wait in the outbox", channel)
         return False
 
-    def _sender_for(self, channel: str) -> EmailSender | SmsSender | None:
+    def _sender_for(self, channel: str) -> EmailSender | SmsSender | TeamsSender | None:
         if channel == "email":
             return self._channels.email
         if channel == "sms":
             return self._channels.sms
+        if channel == "teams":
+            return self._channels.teams
         return None
 
     async def claim(self, item: OutboxItem) -> bool:
@@ -278,6 +288,8 @@ class OutboxWorker:
                 await self._channels.email.send(self._renderer.email(payload, org_name))
             elif item.channel == "sms" and self._channels.sms is not None:
                 await self._channels.sms.send(self._renderer.sms(payload))
+            elif item.channel == "teams" and self._channels.teams is not None:
+                return await self._send_teams(item, self._renderer.teams(payload), self._channels.teams)
             else:
                 raise BadPayload(f"no sender for the channel {item.channel!r}")
         except NotifyError as exc:
@@ -286,6 +298,39 @@ class OutboxWorker:
             # A bug or a surprise from a client library: tried again like a temporary failure.
             return TemporaryFailure(f"unexpected {type(exc).__name__}")
         return None
+
+    async def _send_teams(
+        self, item: OutboxItem, targets: list[TeamsTarget], sender: TeamsSender
+    ) -> NotifyError | None:
+        """Each part not sent yet, to whoever has a conversation with the bot; stops at a temporary failure.
+
+        Returns the temporary failure (the item is tried again for the rest), or a permanent one when
+        every part that could go was refused; None otherwise.
+        """
+        pending = [target for target in targets if target.part not in item.sent_parts]
+        references = await self._references(item.org_id, [target.user_id for target in pending])
+        refused: PermanentFailure | None = None
+        delivered = False
+        for target in pending:
+            reference = references.get(target.user_id)
+            if reference is None:
+                continue  # never opened the app: the e-mail is their notice
+            try:
+                await sender.send(reference, target.notice)
+            except PermanentFailure as exc:
+                log.warning("outbox item %s: Teams refused a notice (%s)", item.item_id, exc)
+                refused = exc
+            else:
+                delivered = True
+            item.sent_parts.append(target.part)
+        return refused if refused is not None and not delivered else None
+
+    async def _references(self, org_id: str, user_ids: list[str]) -> dict[str, ConversationReference]:
+        if not user_ids:
+            return {}
+        async with self._store.unit_of_work(org_id) as uow:
+            found = await uow.references.get_many(user_ids)
+        return {reference.user_id: reference for reference in found}
 
     async def _settle(self, item: OutboxItem, error: NotifyError | None) -> None:
         now = self._clock()

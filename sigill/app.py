@@ -12,15 +12,19 @@ from addin_backend import error_map
 from addin_backend.api import create_api
 from addin_backend.auth import ActorResolver
 from addin_backend.step_up import LOA_RULES
+from addin_backend.webapp_routes import add_webapp
 from portal.app import add_portal
 from portal.middleware import portal_pages
 from portal.paths import loggable_path
 from sigill import background, delivery, devroutes, headers
+from sigill.addin_icons import add_icon_routes
 from sigill.body_pace import body_pace
 from sigill.bootstrap import Components
 from sigill.logs import request_id_var
 from sigill.recipient_portal import build_portal
+from sigill.teams_bot import add_teams_bot
 from sigill.vendor import add_vendor_routes
+from sigill.webapp import build_webapp
 
 log = logging.getLogger(__name__)
 COMPONENTS = web.AppKey("components", Components)
@@ -108,8 +112,14 @@ def create_app(components: Components) -> web.Application:
     app.add_subapp("/api/v1", create_api(components.deps, resolver))
     # The recipient portal: /r/<org>/<delivery>/<token> (the link in every e-mail), /konto/..., /static/.
     add_portal(app, build_portal(components))
+    # The Teams bot: POST /api/messages (sigill/teams_bot.py).
+    add_teams_bot(app, components)
     # Browser libraries from npm (the card renderer, TeamsJS, MSAL.js), served locally: no CDN.
     add_vendor_routes(app)
+    # The Outlook add-in's button icons, which its manifests name by URL (sigill/addin_icons.py).
+    add_icon_routes(app)
+    # The staff web app (browser, Teams tab, Outlook panes) under /app/.
+    add_webapp(app, build_webapp(components.settings))
     if components.settings.mode == "development" and components.dev_issuer is not None:
         app.add_subapp("/dev", devroutes.create_dev_app(components))
     # The outbox worker runs beside the server unless [worker] run_in_serve = false.

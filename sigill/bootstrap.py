@@ -27,7 +27,7 @@ from identity.eid.oidc import OidcService
 from identity.eid.service import EidService
 from identity.staff_tokens import StaffTokenValidator
 from messaging.ports import Deps, Limits
-from sigill import data_dir, demo, eid
+from sigill import data_dir, delivery, demo, eid
 from sigill.audit_anchor import AuditAnchor, open_anchor
 from sigill.config import Settings
 from sigill.errors import StartupError
@@ -265,6 +265,8 @@ async def _build(settings: Settings, opened: _Opened, key_vault: KeyVaultAccess 
         new_token=new_token,
         base_url=settings.base_url,
         limits=_limits(settings),
+        # A message to staff is also announced in Teams when there is a bot to announce it.
+        teams_notices=delivery.teams_enabled(settings),
     )
     dev_issuer = None
     if settings.mode == "development":
@@ -314,7 +316,7 @@ async def _validator(settings: Settings, store: Store, dev_issuer: DevIssuer | N
         return StaffTokenValidator(
             issuer_template=dev_issuer.issuer,
             jwks_url=f"{settings.base_url}/dev/jwks",
-            audiences=[DEV_AUDIENCE, *settings.entra.audiences],
+            audiences=[DEV_AUDIENCE, *settings.staff_token_audiences],
             allowed_tenants=tenants,
             clock=utc_now,
             policy=settings.entra.token_policy(development=True),
@@ -322,7 +324,7 @@ async def _validator(settings: Settings, store: Store, dev_issuer: DevIssuer | N
     return StaffTokenValidator(
         issuer_template=settings.entra.issuer_template,
         jwks_url=settings.entra.jwks_url,
-        audiences=settings.entra.audiences,
+        audiences=settings.staff_token_audiences,
         allowed_tenants=tenants,
         clock=utc_now,
         policy=settings.entra.token_policy(development=False),

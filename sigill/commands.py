@@ -14,6 +14,7 @@ from sigill.app import create_app
 from sigill.config import Settings
 from sigill.devroutes import LevelUnreachable, UnknownDevUser, mint_dev_token
 from sigill.errors import StartupError
+from sigill.manifests import BROWSER_PATH
 
 
 def serve(settings: Settings) -> int:
@@ -51,7 +52,10 @@ def _listen_error(settings: Settings, exc: OSError) -> str:
 
 def _print_banner(settings: Settings) -> None:
     base = settings.base_url
+    # In development the first line is where to click: the staff web app, signed in as a demo user in a moment.
+    first = [f"Staff app:  {base}{BROWSER_PATH}  (sign in as one of the demo staff below)", ""]
     lines = [
+        *(first if settings.mode == "development" else []),
         f"Sigill is running in {settings.mode} mode.",
         f"  Health:     {base}/healthz",
         f"  Readiness:  {base}/readyz",

@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -160,6 +161,8 @@ class WorkerSettings(_Section):
     poll_interval: float | None = Field(default=None, gt=0, le=300)
     concurrency: int = Field(default=4, ge=1, le=64)
     max_attempts: int = Field(default=8, ge=1, le=50)
+    # Seconds before the first retry of a failed notification; each further retry waits about twice as long.
+    retry_delay: float = Field(default=30.0, gt=0, le=3600)
 
 
 class ProviderTlsSettings(_Section):
@@ -275,6 +278,41 @@ class TeamsSettings(_Section):
     privacy_url: str = Field(default="", max_length=2048)
     terms_url: str = Field(default="", max_length=2048)
     accent_color: str = Field(default="#1F4E79", pattern=r"^#[0-9a-fA-F]{6}$")
+    # The bot's credential towards Azure Bot Service (production): a client secret, or a PFX certificate file.
+    # The secret is never logged; prefer SIGILL_TEAMS_BOT_CLIENT_SECRET over writing it in the file.
+    bot_client_secret: str = Field(default="", repr=False)
+    bot_certificate_path: str = Field(default="", max_length=4096)
+    # The level of assurance of a Teams user's turn (unset: [entra] plain_loa). A Teams activity says who the
+    # user is, never how they signed in, so it cannot vouch for level 3.
+    bot_loa: int | None = Field(default=None, ge=1, le=2)
+
+    @model_validator(mode="after")
+    def _one_bot_credential(self) -> TeamsSettings:
+        if self.bot_client_secret and self.bot_certificate_path:
+            raise ValueError("bot_certificate_path: give a client secret or a certificate, not both")
+        return self
+
+
+class WebappSettings(_Section):
+    """The staff web app's sign-in in a plain browser (MSAL.js redirect); README "The staff web app"."""
+
+    # The Entra app registration the browser signs in with; unset: [teams] sso_app_id (the same registration).
+    client_id: _GuidOrEmpty = ""
+    authority: str = Field(default="https://login.microsoftonline.com/organizations", max_length=2048)
+    # The API permission asked for; unset: <[teams] sso_resource or api://<public host>/<client id>>/<[entra] scope>.
+    api_scope: str = Field(default="", max_length=2048)
+
+
+class OutlookSettings(_Section):
+    """The Outlook add-in's XML manifest (`sigill manifests build`, sigill/manifests.py).
+
+    Its version is [teams] version with a fourth part, its provider [teams] organisation_name, and its sign-in the
+    same app registration as the Teams tab ([teams] sso_app_id, sso_resource).
+    """
+
+    # The add-in's own id (the manifest's <Id>): production needs it; development derives a stable one from
+    # public_url. Keep it for the add-in's whole life: a new id is a new add-in for every user.
+    addin_id: _GuidOrEmpty = ""
 
 
 class Settings(_Section):
@@ -302,6 +340,8 @@ class Settings(_Section):
     portal: PortalSettings = PortalSettings()
     audit: AuditSettings = AuditSettings()
     teams: TeamsSettings = TeamsSettings()
+    webapp: WebappSettings = WebappSettings()
+    outlook: OutlookSettings = OutlookSettings()
 
     @model_validator(mode="after")
     def _checkpoint_sink_is_reachable(self) -> Settings:
@@ -331,6 +371,26 @@ class Settings(_Section):
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
     @property
+    def sso_resource(self) -> str:
+        """The Application ID URI of the API's app registration, which the Teams tab and the Outlook add-in ask
+        tokens for: [teams] sso_resource, else api://<public host>/<[teams] sso_app_id>; empty without either."""
+        if self.teams.sso_resource:
+            return self.teams.sso_resource
+        if not self.teams.sso_app_id:
+            return ""
+        parts = urlsplit(self.base_url)
+        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
+        return f"api://{host}/{self.teams.sso_app_id}"
+
+    @property
+    def staff_token_audiences(self) -> list[str]:
+        """Every `aud` a staff token may carry: [entra] audiences, and the SSO registration's Application ID URI
+        and client id (a token from `authentication.getAuthToken` or `Office.auth.getAccessToken` names one of
+        the two, by the registration's token version)."""
+        sso = [self.sso_resource, self.teams.sso_app_id]
+        return list(dict.fromkeys([*self.entra.audiences, *(a for a in sso if a)]))
+
+    @property
     def structured_logs(self) -> bool:
         return self.log_format == "json" or (self.log_format == "auto" and self.mode == "production")
 
@@ -347,12 +407,28 @@ def _is_loopback(host: str) -> bool:
 def _require_production_parts(settings: Settings) -> None:
     if not settings.public_url.startswith("https://"):
         raise ValueError("public_url: production needs the https:// address people reach the server at")
-    if not settings.entra.tenants or not settings.entra.audiences:
-        raise ValueError("entra: production needs at least one tenant and one audience")
+    if not settings.entra.tenants or not settings.staff_token_audiences:
+        raise ValueError(
+            "entra: production needs at least one tenant and one audience ([entra] audiences or [teams] sso_app_id)"
+        )
     for key in ("issuer_template", "jwks_url"):
         if not getattr(settings.entra, key).startswith("https://"):
             raise ValueError(f"entra.{key}: production needs an https:// address")
     _require_eid_parts(settings)
+    _require_bot_parts(settings)
+
+
+def _require_bot_parts(settings: Settings) -> None:
+    """A configured bot authenticates to Azure Bot Service: its tenant and a credential."""
+    teams = settings.teams
+    if not teams.bot_app_id:
+        return
+    if not teams.tenant_id:
+        raise ValueError("teams.tenant_id: the bot needs the tenant of its Azure Bot registration")
+    if not (teams.bot_client_secret or teams.bot_certificate_path):
+        raise ValueError(
+            "teams.bot_client_secret: the bot needs a client secret or a certificate (bot_certificate_path)"
+        )
 
 
 def _require_eid_parts(settings: Settings) -> None:

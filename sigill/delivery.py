@@ -5,6 +5,11 @@ Communication Services when `[sms]` names a resource; otherwise, in development
 mode only, both go to the development sink (`dev-outbox.jsonl` in the data
 directory, shown at /dev/outbox). In production an unconfigured channel has no
 sender: its notifications wait in the outbox until one is configured.
+
+Teams notices go through the bot's Azure Bot registration when `[teams]
+bot_app_id` is set, and anonymously to the loopback connector of each stored
+conversation in development; without a bot no Teams item is written at all
+(`Deps.teams_notices`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import random
 import signal
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -28,7 +33,7 @@ from messaging.sealing import open_box
 from notify.dev_sink import FILE_NAME, DevEmailSender, DevSink, DevSmsSender
 from notify.email_smtp import SmtpConfig, SmtpEmailSender
 from notify.errors import BadPayload, TemporaryFailure
-from notify.ports import EmailSender, PayloadOpener, SmsSender
+from notify.ports import EmailSender, PayloadOpener, SmsSender, TeamsSender
 from notify.retry import RetryPolicy
 from notify.sms_acs import AcsConfig, AcsSmsSender
 from notify.worker import Channels, DailyJob, OutboxWorker, WorkerConfig
@@ -83,6 +88,20 @@ def sms_sender(settings: Settings, sink: DevSink) -> SmsSender | None:
     return None
 
 
+def teams_enabled(settings: Settings) -> bool:
+    """Whether messages to staff are also announced in Teams: a bot is registered, or development mode."""
+    return settings.mode == "development" or bool(settings.teams.bot_app_id)
+
+
+def teams_sender(settings: Settings) -> TeamsSender | None:
+    if not teams_enabled(settings):
+        return None
+    from bot.notices import notice_sender
+    from sigill.teams_bot import bot_credentials
+
+    return notice_sender(bot_credentials(settings))
+
+
 def payload_opener(components: Components) -> PayloadOpener:
     async def open_payload(item: OutboxItem) -> Mapping[str, Any]:
         try:
@@ -125,7 +144,7 @@ class Delivery:
     channels: Channels
 
     async def close(self) -> None:
-        for sender in (self.channels.email, self.channels.sms):
+        for sender in (self.channels.email, self.channels.sms, self.channels.teams):
             if sender is not None:
                 await sender.close()
 
@@ -133,13 +152,19 @@ class Delivery:
 def build(components: Components) -> Delivery:
     settings = components.settings
     sink = dev_sink(settings, components.clock)
-    channels = Channels(email=email_sender(settings, sink), sms=sms_sender(settings, sink))
+    channels = Channels(
+        email=email_sender(settings, sink), sms=sms_sender(settings, sink), teams=teams_sender(settings)
+    )
     development = settings.mode == "development"
     poll = settings.worker.poll_interval or (DEV_POLL_SECONDS if development else PRODUCTION_POLL_SECONDS)
     config = WorkerConfig(
         poll_interval=poll,
         concurrency=settings.worker.concurrency,
-        retry=RetryPolicy(max_attempts=settings.worker.max_attempts),
+        retry=RetryPolicy(
+            max_attempts=settings.worker.max_attempts,
+            base_delay=timedelta(seconds=settings.worker.retry_delay),
+            max_delay=max(timedelta(hours=1), timedelta(seconds=settings.worker.retry_delay)),
+        ),
     )
     worker = OutboxWorker(
         components.store,
@@ -191,7 +216,11 @@ async def run_worker(components: Components) -> int:
         loop.add_signal_handler(signum, delivery.worker.request_stop)
     channels = [
         name
-        for name, sender in (("e-mail", delivery.channels.email), ("SMS", delivery.channels.sms))
+        for name, sender in (
+            ("e-mail", delivery.channels.email),
+            ("SMS", delivery.channels.sms),
+            ("Teams", delivery.channels.teams),
+        )
         if sender
     ]
     print(f"Sigill outbox worker running ({', '.join(channels) or 'no channels configured'}).", flush=True)

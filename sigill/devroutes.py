@@ -19,7 +19,7 @@ from aiohttp import web
 from addin_backend.problems import problem
 from identity.addresses import canonical_address
 from identity.dev_issuer import dev_tenant_id
-from sigill import demo, dev_eid, dev_outbox
+from sigill import demo, dev_eid, dev_outbox, dev_staff, dev_teams
 
 if TYPE_CHECKING:
     from sigill.bootstrap import Components
@@ -166,8 +166,12 @@ def create_dev_app(components: Components) -> web.Application:
     app[DEV_COMPONENTS] = components
     app.router.add_post("/token", token)
     app.router.add_get("/jwks", jwks)
+    # The demo staff to sign in as (sigill/dev_staff.py): /staff.
+    dev_staff.install(app, components)
     # What the development sink received (sigill/dev_outbox.py): /outbox and /outbox.html.
     dev_outbox.install(app, components.settings, components.clock)
     # The e-identification simulators under /sim and the /eid page (sigill/dev_eid.py).
     dev_eid.install(app, components.settings, components.clock)
+    # The local Teams preview /teams and its Bot Connector stand-in (sigill/dev_teams.py).
+    dev_teams.install(app)
     return app

@@ -80,6 +80,7 @@ def configure(*, structured: bool, level: str = "INFO", stream: TextIO | None = 
     handler._sigill = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    # The Azure SDKs log request headers and URLs at INFO; keep them at WARNING.
-    for noisy in ("azure", "azure.core.pipeline.policies.http_logging_policy", "aiohttp.access"):
+    # The Azure SDKs log request headers and URLs at INFO, aiosqlite every statement with its parameters
+    # (addresses, digests) at DEBUG; keep them at WARNING.
+    for noisy in ("azure", "azure.core.pipeline.policies.http_logging_policy", "aiohttp.access", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,8 +1,10 @@
-"""The Teams app icons: a padlock in a seal ring, drawn here and kept as PNG files in manifests/teams/.
+"""The app icons: a padlock in a seal ring, drawn here and kept as PNG files in manifests/.
 
 Teams wants a full-colour icon of 192×192 pixels and an outline icon of 32×32 pixels that is white on a
-transparent background. Both are drawn from the same shapes with 4×4 supersampling, so the edges are smooth
-without an imaging library. `python -m sigill.manifest_icons` rewrites the files after a change here.
+transparent background (manifests/teams/). The Outlook add-in's buttons want 16, 32 and 80 pixels, and the add-in
+lists 64 and 128 (manifests/icons/, served at /icons/ because both add-in manifests name them by URL). All are
+drawn from the same shapes with 4×4 supersampling, so the edges are smooth without an imaging library.
+`python -m sigill.manifest_icons` rewrites the files after a change here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 
 COLOR_SIZE = 192
 OUTLINE_SIZE = 32
+# Ribbon buttons (16, 32, 80) and the add-in's entry in Outlook's lists (64, 128).
+ADDIN_SIZES = (16, 32, 64, 80, 128)
 # The colour icon's background; the same colour is the manifest's default `accentColor`.
 BRAND_RGB = (0x1F, 0x4E, 0x79)
 _SAMPLES = 4
@@ -69,6 +73,24 @@ def outline_icon() -> bytes:
     return encode_png(pixels)
 
 
+def addin_icon_name(size: int) -> str:
+    return f"sigill-{size}.png"
+
+
+def addin_icon(size: int) -> bytes:
+    """The white mark on a brand-coloured disc, transparent outside it: it reads on light and dark ribbons."""
+    disc = _coverage(size, lambda x, y: math.hypot(x - 0.5, y - 0.5) <= 0.5)
+    mark = _coverage(size, _seal)
+    pixels = [
+        [
+            (*(round(c + (255 - c) * inside) for c in BRAND_RGB), round(255 * covered))
+            for covered, inside in zip(disc_row, mark_row, strict=True)
+        ]
+        for disc_row, mark_row in zip(disc, mark, strict=True)
+    ]
+    return encode_png(pixels)
+
+
 def encode_png(pixels: Sequence[Sequence[tuple[int, ...]]]) -> bytes:
     """An 8-bit RGBA PNG of the rows of (r, g, b, a) pixels; every row unfiltered (filter type 0)."""
     height, width = len(pixels), len(pixels[0])
@@ -86,10 +108,15 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def write_icons(folder: Path) -> None:
-    (folder / "color.png").write_bytes(color_icon())
-    (folder / "outline.png").write_bytes(outline_icon())
+def write_icons(manifests_dir: Path) -> None:
+    teams = manifests_dir / "teams"
+    (teams / "color.png").write_bytes(color_icon())
+    (teams / "outline.png").write_bytes(outline_icon())
+    icons = manifests_dir / "icons"
+    icons.mkdir(exist_ok=True)
+    for size in ADDIN_SIZES:
+        (icons / addin_icon_name(size)).write_bytes(addin_icon(size))
 
 
 if __name__ == "__main__":
-    write_icons(Path(__file__).resolve().parents[1] / "manifests" / "teams")
+    write_icons(Path(__file__).resolve().parents[1] / "manifests")

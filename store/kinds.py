@@ -18,6 +18,7 @@ from store.records import (
     AuditEvent,
     Case,
     Challenge,
+    ConversationReference,
     Delivery,
     Mailbox,
     Message,
@@ -153,6 +154,15 @@ CHALLENGE: Kind[Challenge] = Kind(
     record_type=Challenge,
     id_of=lambda c: c.challenge_id,
     sort_key_of=lambda c: c.challenge_id,
+)
+
+# Read by id only (the staff user's id): the worker reads a user's reference before a Teams notice.
+CONVERSATION_REFERENCE: Kind[ConversationReference] = Kind(
+    name="conversation_reference",
+    table="conversation_references",
+    record_type=ConversationReference,
+    id_of=lambda r: r.user_id,
+    sort_key_of=lambda r: r.user_id,
 )
 
 AUDIT_EVENT: Kind[AuditEvent] = Kind(

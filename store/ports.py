@@ -24,6 +24,7 @@ from store.records import (
     Case,
     CaseStatus,
     Challenge,
+    ConversationReference,
     Delivery,
     Mailbox,
     Message,
@@ -161,6 +162,18 @@ class Challenges(Protocol):
     def update(self, challenge: Challenge) -> None: ...
 
 
+class ConversationReferences(Protocol):
+    """Where the Teams bot reaches each staff user unasked, by the staff user's id."""
+
+    async def get(self, user_id: str) -> ConversationReference | None: ...
+    async def get_many(self, user_ids: list[str]) -> list[ConversationReference]:
+        """The references that exist among `user_ids`, in the order asked, fetched together."""
+        ...
+
+    def add(self, reference: ConversationReference) -> None: ...
+    def update(self, reference: ConversationReference) -> None: ...
+
+
 class UnitOfWork(Protocol):
     org_id: str
     staff: StaffUsers
@@ -172,6 +185,7 @@ class UnitOfWork(Protocol):
     audit: AuditTrail
     outbox: Outbox
     challenges: Challenges
+    references: ConversationReferences
 
     async def commit(self) -> None:
         """Apply every staged write atomically; raise ConflictError and apply none on a stale version."""

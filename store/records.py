@@ -232,6 +232,8 @@ class Delivery:
     opened_method: str | None = None
     opened_loa: int | None = None
     answered_at: datetime | None = None
+    # The latest reply to this delivery (a message in the sender's mailbox): "Visa svar" opens it.
+    reply_message_id: str | None = None
     recalled_at: datetime | None = None
     # Set when the notification to this recipient could not be sent after every retry.
     notification_failed_at: datetime | None = None
@@ -301,6 +303,33 @@ class OutboxItem:
     delivery_id: str | None = None
     lease_owner: str = ""
     sent_at: datetime | None = None
+    # An item that goes to several people (a Teams notice to every member of a mailbox): the parts already
+    # sent (opaque keys), kept with every retry, so a retry sends only the rest.
+    sent_parts: list[str] = field(default_factory=list)
+    version: str = ""
+
+
+@dataclass(slots=True)
+class ConversationReference:
+    """Where the bot reaches a staff user in Teams unasked (a proactive notice), from the user's last turn.
+
+    One per staff user, keyed by the user's id within the organisation. Bot Service's and Teams' own ids
+    only: not secret, and never any message content.
+    """
+
+    org_id: str
+    user_id: str
+    # The Bot Connector endpoint of the user's Teams region, and the personal chat between user and bot.
+    service_url: str
+    conversation_id: str
+    # The bot's id in the conversation ("28:<app id>"), the user's Entra tenant and object id, the channel.
+    bot_id: str
+    tenant_id: str
+    aad_object_id: str
+    channel_id: str = "msteams"
+    # The language Teams reported for the user ("sv-SE"), so a notice speaks it.
+    locale: str = ""
+    updated_at: datetime | None = None
     version: str = ""
 
 

@@ -27,7 +27,17 @@ from store.backend import (
     Without,
 )
 from store.codec import decode, utc_iso
-from store.kinds import CASE, CHALLENGE, DELIVERY, MAILBOX, MESSAGE, OUTBOX, RECIPIENT, STAFF
+from store.kinds import (
+    CASE,
+    CHALLENGE,
+    CONVERSATION_REFERENCE,
+    DELIVERY,
+    MAILBOX,
+    MESSAGE,
+    OUTBOX,
+    RECIPIENT,
+    STAFF,
+)
 from store.paging import decode_cursor, encode_cursor
 from store.ports import AssignedFilter, Page
 from store.records import (
@@ -35,6 +45,7 @@ from store.records import (
     Case,
     CaseStatus,
     Challenge,
+    ConversationReference,
     Delivery,
     Mailbox,
     Message,
@@ -276,3 +287,13 @@ class ChallengeRepository(_Repository[Challenge]):
 
     async def get(self, challenge_id: str) -> Challenge | None:
         return await self._get(challenge_id)
+
+
+class ConversationReferenceRepository(_Repository[ConversationReference]):
+    kind = CONVERSATION_REFERENCE
+
+    async def get(self, user_id: str) -> ConversationReference | None:
+        return await self._get(user_id)
+
+    async def get_many(self, user_ids: list[str]) -> list[ConversationReference]:
+        return await self._get_many(user_ids, lambda reference: reference.user_id)

@@ -11,6 +11,7 @@ from store.ports import (
     AuditTrail,
     Cases,
     Challenges,
+    ConversationReferences,
     Deliveries,
     Mailboxes,
     Messages,
@@ -22,6 +23,7 @@ from store.repositories import (
     AuditRepository,
     CaseRepository,
     ChallengeRepository,
+    ConversationReferenceRepository,
     DeliveryRepository,
     MailboxRepository,
     MessageRepository,
@@ -50,6 +52,7 @@ class RecordUnitOfWork:
         self.audit: AuditTrail = AuditRepository(self._staging)
         self.outbox: Outbox = OutboxRepository(backend, self._staging)
         self.challenges: Challenges = ChallengeRepository(backend, self._staging)
+        self.references: ConversationReferences = ConversationReferenceRepository(backend, self._staging)
 
     async def commit(self) -> None:
         count = self._staging.count()

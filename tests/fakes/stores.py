@@ -32,6 +32,7 @@ class HookedUnitOfWork(UnitOfWork):
         self.audit = inner.audit
         self.outbox = inner.outbox
         self.challenges = inner.challenges
+        self.references = inner.references
 
     async def commit(self) -> None:
         await self._hook(self._inner.commit)

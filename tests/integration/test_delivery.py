@@ -203,7 +203,7 @@ async def test_sigill_worker_sends_apart_from_the_server_and_stops_on_sigterm(
         stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, stderr.decode()
     out = stdout.decode()
-    assert "Sigill outbox worker running (e-mail, SMS)." in out
+    assert "Sigill outbox worker running (e-mail, SMS, Teams)." in out
     assert out.rstrip().endswith("Sigill outbox worker stopped.")
     assert "Traceback" not in stderr.decode()
 

@@ -48,6 +48,7 @@ async def test_reading_matrix(server: Server) -> None:
         f"/mailboxes/{SOCIAL}/links": [200, 200, 404, 404, 401],
         f"/mailboxes/{EVA}/inbox": [404, 404, 404, 200, 401],
         "/me": [200, 200, 200, 200, 401],
+        "/levels": [200, 200, 200, 200, 401],
     }
     for path, statuses in expected.items():
         assert await _statuses(server, "GET", path) == statuses, path
@@ -71,3 +72,10 @@ async def test_changing_matrix(server: Server) -> None:
     assert (await server.post(reply, EVA, json=body)).status == 404
     assert (await server.post(reply, None, json=body)).status == 401
     assert (await server.post(reply, BERTIL, json=body)).status == 201
+    # A lookup is any staff member's, about their own organisation: Jan's account is Västerås', not Gävleborg's.
+    lookup = {"addresses": [JAN], "loa": 1}
+    registered = {}
+    for actor in ACTORS:
+        found = await server.post("/recipients/lookup", actor, json=lookup)
+        registered[actor] = found.body["recipients"][0]["registered"] if found.status == 200 else found.status
+    assert registered == {ANNA: True, BERTIL: True, CECILIA: True, EVA: False, None: 401}

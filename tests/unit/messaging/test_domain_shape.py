@@ -15,8 +15,9 @@ import pytest
 from addin_backend import schemas
 from identity.addresses import canonical_address
 from messaging.errors import InvalidRequest
+from messaging.levels import METHOD_LABELS
 from messaging.model import NewMessage, RecipientInput
-from messaging.policy import METHOD_LOA, METHOD_NAMES_SV, METHODS
+from messaging.policy import METHOD_LOA, METHOD_NAMES_SV, METHOD_NEEDS, METHODS
 from messaging.ports import Limits
 from messaging.validation import check_message
 from store.records import IdentificationMethod
@@ -39,6 +40,8 @@ def test_the_methods_are_the_records_definition() -> None:
     assert get_args(IdentificationMethod) == METHODS
     assert set(METHOD_LOA) == set(METHODS)
     assert set(METHOD_NAMES_SV) == set(METHODS)
+    assert set(METHOD_NEEDS) == set(METHODS)
+    assert set(METHOD_LABELS) == set(METHODS)
 
 
 def test_no_second_list_of_method_names_exists_in_the_code() -> None:

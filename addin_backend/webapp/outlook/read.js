@@ -1,0 +1,3 @@
+import { startOutlookPane } from "/app/outlook/host.js";
+
+startOutlookPane("read");
