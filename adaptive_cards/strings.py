@@ -198,8 +198,10 @@ _INDEX: Final[dict[Locale, int]] = {"sv": 0, "en": 1}
 
 
 def locale_of(teams_locale: str | None) -> Locale:
-    """Swedish unless Teams reports an English locale ("en-US", "en-GB"); anything else falls back to Swedish."""
-    return "en" if (teams_locale or "").lower().startswith("en") else "sv"
+    """Swedish first: Swedish when Teams reports a Swedish locale or none; English for any other locale, since a
+    reader who chose German or Finnish is better served by English than by Swedish."""
+    reported = (teams_locale or "").strip().lower()
+    return "sv" if reported in ("", "sv") or reported.startswith("sv-") else "en"
 
 
 def text(locale: Locale, key: str, **values: object) -> str:

@@ -253,7 +253,8 @@ async def _stage_recipient(
     )
     if recipient.mailbox is not None:
         delivery.recipient_mailbox = recipient.mailbox.address
-        payload = _notice_payload(draft, recipient.mailbox, delivery)
+        link = await notice_link(deps, uow, recipient.mailbox, message.message_id)
+        payload = _notice_payload(draft, recipient.mailbox, delivery, link)
         if recipient.mailbox.kind == "function":
             uow.cases.add(_new_case(deps, delivery, recipient.mailbox))
     else:
@@ -307,16 +308,27 @@ def _link_payload(deps: Deps, draft: Draft, delivery: Delivery, token: str) -> d
     }
 
 
-def _notice_payload(draft: Draft, mailbox: Mailbox, delivery: Delivery) -> dict[str, object]:
+def _notice_payload(draft: Draft, mailbox: Mailbox, delivery: Delivery, link: str) -> dict[str, object]:
     return {
         "kind": "notice",
         "to": mailbox.address,
+        "link": link,
         "mailbox_kind": mailbox.kind,
         "sender": draft.sender.name,
         "loa": draft.message.loa,
         "message_id": draft.message.message_id,
         "delivery_id": delivery.delivery_id,
     }
+
+
+async def notice_link(deps: Deps, uow: UnitOfWork, mailbox: Mailbox, message_id: str) -> str:
+    """Where a notice's reader opens the message: a recipient account signs in to the portal; staff open the web
+    app, which signs them in (and the Outlook add-in finds the message by this link when headers are missing)."""
+    # A function mailbox has staff members only; a personal one is a staff user's or a recipient account's.
+    personal = mailbox.kind == "personal" and len(mailbox.member_ids) == 1
+    if personal and await uow.recipients.get(mailbox.member_ids[0]) is not None:
+        return f"{deps.base_url}/konto/logga-in"
+    return f"{deps.base_url}/app/#/message/{message_id}"
 
 
 def _teams_payload(actor: Actor, draft: Draft, deliveries: list[Delivery]) -> dict[str, object] | None:

@@ -142,6 +142,8 @@ class Renderer:
             "org_name": org_name,
             "sender": sender,
             "where": where,
+            # Notices written before they carried a link still go out, without one.
+            "link": str(payload.get("link") or ""),
             "subject": f"Nytt säkert meddelande från {sender}",
         }
         return self._email(payload, "notice", values)

@@ -112,6 +112,12 @@ async def test_notices_say_that_a_message_waits_and_never_its_content(server: Se
         assert "/r/" not in raw
     social = (await dev_outbox(server, SOCIAL))[0]
     assert f"till funktionsbrevlådan {SOCIAL}" in social["body"]
+    # Staff open the message in the web app (the Outlook add-in also finds it by this link); a recipient
+    # account holder signs in to the portal.
+    assert f"Öppna meddelandet: {server.base}/app/#/message/{resp.body['id']}" in social["body"]
+    jan = (await dev_outbox(server, JAN))[0]
+    assert f"Öppna meddelandet: {server.base}/konto/logga-in" in jan["body"]
+    assert "/app/" not in jan["body"]
 
 
 async def test_the_outbox_lists_newest_first_and_filters_by_recipient(server: Server) -> None:

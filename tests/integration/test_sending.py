@@ -50,7 +50,8 @@ async def test_outbox_holds_one_notification_per_recipient(server: Server) -> No
     assert "Hej! Här kommer svaret på din fråga." in link["body"]
     notice = (await server.wait_for_outbox(BERTIL, before + 1))[0]
     assert notice["kind"] == "notice"
-    assert "link" not in notice
+    # A staff notice carries no access token: its link opens the web app, which asks Bertil to sign in.
+    assert notice["link"] == f"{server.base}/app/#/message/{resp.body['id']}"
 
 
 async def test_empty_open_message_sends_the_default_text(server: Server) -> None:

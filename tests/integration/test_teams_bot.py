@@ -566,3 +566,45 @@ async def test_only_the_teams_channel_names_a_user(server: Server, connector: Fa
     answer = await post_activity(server, activity)
 
     assert "Sigill är inte tillgängligt för dig" in texts(invoke_card(answer))
+
+
+async def test_visa_svar_opens_the_recipients_reply_from_the_details_card(
+    server: Server, connector: FakeConnector
+) -> None:
+    anna = dev_teams_user(ANNA)
+    subject = unique("Frågan")
+    message_id, delivery_id, address = await send_link(server, subject)
+    details_before = invoke_card(
+        await press(
+            server,
+            anna,
+            connector,
+            row_of(await open_folder(server, anna, connector, "links"), subject)["selectAction"],
+        )
+    )
+    assert "Visa svar" not in [a["title"] for a in actions(details_before)]
+
+    async with Browser(server) as browser:
+        landing = await browser.get(await link_in_outbox(server, address))
+        reading = await browser.press(landing, "Öppna meddelandet")
+        answered = await browser.press(reading, "Skicka svar", body="Svaret, med åäö.")
+        assert "Ditt svar har skickats." in answered.main
+
+    rest = await server.get(f"/messages/{message_id}", ANNA)
+    reply_id = rest.body["deliveries"][0]["reply_message_id"]
+    assert reply_id and reply_id != message_id
+    details = invoke_card(
+        await post_activity(
+            server,
+            invoke_action(anna, connector, "details.open", {"message": message_id, "delivery": delivery_id}),
+        )
+    )
+    assert "↩️ Besvarat" in texts(details)
+    show_reply = action_titled(details, "Visa svar")
+    assert show_reply["data"]["message"] == reply_id
+    dialog = dialog_card(await post_activity(server, task_fetch(anna, connector, show_reply["data"])))
+    assert "Svaret, med åäö." in texts(dialog)
+    # Cecilia presses the same button (a forged card): nothing of the reply reaches her.
+    cecilia = dev_teams_user(CECILIA)
+    refused = dialog_card(await post_activity(server, task_fetch(cecilia, connector, show_reply["data"])))
+    assert "Svaret, med åäö." not in texts(refused)

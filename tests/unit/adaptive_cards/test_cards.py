@@ -372,7 +372,10 @@ def test_locale_follows_teams_and_defaults_to_swedish() -> None:
     assert (
         locale_of("en-US") == "en"
         and locale_of("sv-SE") == "sv"
-        and locale_of("de-DE") == "sv"
+        and locale_of("de-DE") == "en"
+        and locale_of("fi-FI") == "en"
+        and locale_of("sv-FI") == "sv"
+        and locale_of("") == "sv"
         and locale_of(None) == "sv"
     )
 
