@@ -337,7 +337,7 @@ async def case_action(request: web.Request) -> web.Response:
         request.match_info["case_id"],
         action,  # type: ignore[arg-type]
     )
-    return _json(render.case(view.case, view.holder).model_dump())
+    return _json(render.case(view.case, view.holder, view.holder_name).model_dump())
 
 
 async def openapi(request: web.Request) -> web.Response:

@@ -31,6 +31,7 @@ _CASE: dict[str, Any] = {
     "mailbox": "socialtjanst@vasteras.example",
     "status": "open",
     "assignee": "anna.andersson@vasteras.example",
+    "assignee_name": "Anna Andersson",
     "created_at": _SENT_AT,
     "updated_at": "2026-11-24T10:02:00Z",
 }

@@ -63,12 +63,13 @@ def message(opened: OpenedMessage, *, sender_side: bool) -> dict[str, Any]:
     return body.model_dump(by_alias=True)
 
 
-def case(c: Case, assignee: str | None) -> schemas.CaseOut:
+def case(c: Case, assignee: str | None, assignee_name: str | None) -> schemas.CaseOut:
     return schemas.CaseOut(
         id=c.case_id,
         mailbox=c.mailbox,
         status=c.status,
         assignee=assignee,
+        assignee_name=assignee_name,
         created_at=when(c.created_at) or "",
         updated_at=when(c.updated_at),
     )
@@ -93,5 +94,5 @@ def _folder_item(item: FolderItem) -> schemas.FolderItemOut:
         delivery_id=item.delivery.delivery_id if item.delivery else None,
         status=item.delivery.status if item.delivery else None,
         deliveries=[delivery(d) for d in item.deliveries] if item.delivery is None else None,
-        case=case(item.case, item.assignee) if item.case else None,
+        case=case(item.case, item.assignee, item.assignee_name) if item.case else None,
     )

@@ -134,6 +134,7 @@ class CaseOut(BaseModel):
     mailbox: str
     status: CaseStatus
     assignee: str | None = Field(description="E-mail address of the member holding the case")
+    assignee_name: str | None = Field(default=None, description="Name of the member holding the case")
     created_at: str
     updated_at: str | None
 

@@ -57,6 +57,7 @@ CONTENT_TYPES: Final[dict[str, str]] = {
 }
 # Revalidated on every load (ETag / Last-Modified): a deployment is seen at once, an unchanged file costs a 304.
 CACHE_CONTROL: Final = "no-cache"
+NO_ONE: Final = "'none'"
 
 
 def page_policy(path: str, config: WebappConfig) -> str:
@@ -67,9 +68,11 @@ def page_policy(path: str, config: WebappConfig) -> str:
     if not production:
         # The scripted host pages of development and tests frame the app from this same origin.
         ancestors.append("'self'")
-    scripts, connect = ["'self'"], ["'self'"]
+    scripts, connect, frames = ["'self'"], ["'self'"], ["'self'"]
     if production:
+        # MSAL.js redeems and renews tokens at the Entra authority (by fetch, or in a hidden frame).
         connect.append(_origin(config.authority))
+        frames.append(_origin(config.authority))
         if path.startswith("/app/outlook/"):
             scripts.append(_origin(OFFICE_JS_CDN))
     return "; ".join(
@@ -79,10 +82,11 @@ def page_policy(path: str, config: WebappConfig) -> str:
             "style-src 'self'",
             "img-src 'self' data: blob:",
             f"connect-src {' '.join(connect)}",
+            f"frame-src {' '.join(frames)}",
             "base-uri 'none'",
             "object-src 'none'",
             "form-action 'self'",
-            f"frame-ancestors {' '.join(ancestors) or chr(39) + 'none' + chr(39)}",
+            f"frame-ancestors {' '.join(ancestors) or NO_ONE}",
         ]
     )
 

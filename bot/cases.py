@@ -72,14 +72,12 @@ async def case_answer(ctx: BotContext, turn_context: TurnContext, data: Any) -> 
 
 async def _case_view(ctx: BotContext, actor: Actor, mailbox: str, case_id: str) -> CaseCardView:
     summary = await case_summary(ctx.deps, actor, mailbox, case_id)
-    holder = summary.case.assignee_id
-    names = await directory.staff_names(ctx.deps, actor, {holder} if holder else set())
     box = await _mailbox_ref(ctx, actor, summary.case.mailbox)
     return views.case_card_view(
         box,
         summary.case,
         actor,
-        names,
+        summary.holder_name,
         subject=summary.subject,
         sender=summary.message.sender_mailbox,
         time=summary.message.sent_at,

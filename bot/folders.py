@@ -119,11 +119,9 @@ async def page(
     listed = await list_folder(
         ctx.deps, actor, address, folder, limit=PAGE_SIZE, cursor=trail[-1] if trail else None, **filters
     )
-    holders = {item.case.assignee_id for item in listed.items if item.case and item.case.assignee_id}
-    names = await directory.staff_names(ctx.deps, actor, holders)
     view = FolderView(
         folder=folder,
-        rows=[views.folder_row(item, folder, actor, names) for item in listed.items],
+        rows=[views.folder_row(item, folder, actor) for item in listed.items],
         page=len(trail) + 1,
         cursor=encode_trail(trail),
         # "" is the first page: the card still needs a value to show "Föregående".

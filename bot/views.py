@@ -7,7 +7,7 @@ user's own sign-in (and a step-up where the message needs one) before it shows a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from adaptive_cards.views import (
@@ -33,7 +33,7 @@ def webapp_message_url(public_url: str, message_id: str) -> str:
     return f"{public_url.rstrip('/')}/app/#/message/{message_id}"
 
 
-def folder_row(item: FolderItem, folder: Folder, actor: Actor, holder_names: Mapping[str, str]) -> FolderRow:
+def folder_row(item: FolderItem, folder: Folder, actor: Actor) -> FolderRow:
     message = item.message
     if folder == "inbox":
         status: DeliveryStatus = item.delivery.status if item.delivery is not None else "unopened"
@@ -54,7 +54,7 @@ def folder_row(item: FolderItem, folder: Folder, actor: Actor, holder_names: Map
         has_attachments=item.has_attachments,
         delivery_id=delivery_id,
         method=method,
-        case=case_info(item.case, actor, holder_names) if item.case is not None else None,
+        case=case_info(item.case, actor, item.assignee_name) if item.case is not None else None,
     )
 
 
@@ -65,12 +65,12 @@ def sent_status(deliveries: Sequence[Delivery]) -> DeliveryStatus:
     return min(live, key=_PROGRESS.index)
 
 
-def case_info(case: Case, actor: Actor, holder_names: Mapping[str, str]) -> CaseInfo:
+def case_info(case: Case, actor: Actor, holder_name: str | None) -> CaseInfo:
     holder = case.assignee_id
     return CaseInfo(
         case_id=case.case_id,
         status="closed" if case.status == "closed" else "open",
-        holder_name=holder_names.get(holder, holder) if holder else None,
+        holder_name=(holder_name or holder) if holder else None,
         held_by_viewer=holder is not None and holder == actor.user_id,
     )
 
@@ -131,7 +131,7 @@ def case_card_view(
     mailbox: MailboxRef,
     case: Case,
     actor: Actor,
-    holder_names: Mapping[str, str],
+    holder_name: str | None,
     *,
     subject: str | None,
     sender: str,
@@ -141,7 +141,7 @@ def case_card_view(
     return CaseCardView(
         mailbox=mailbox,
         message_id=case.message_id,
-        case=case_info(case, actor, holder_names),
+        case=case_info(case, actor, holder_name),
         subject=subject,
         counterpart=sender,
         time=time,

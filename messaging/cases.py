@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from messaging import audit
-from messaging.directory import member_mailbox, staff_addresses
+from messaging.directory import member_mailbox, staff_by_id
 from messaging.errors import Conflict, NotFound
 from messaging.model import Actor, CaseView
 from messaging.policy import may_open
@@ -41,8 +41,10 @@ async def act_on_case(deps: Deps, actor: Actor, address: str, case_id: str, acti
             raise Conflict(
                 "case_changed", "Någon annan ändrade ärendet samtidigt. Ladda om och försök igen."
             ) from None
-        holders = await staff_addresses(uow, {case.assignee_id} if case.assignee_id else set())
-    return CaseView(case, holders.get(case.assignee_id or ""))
+        holder = (await staff_by_id(uow, {case.assignee_id} if case.assignee_id else set())).get(
+            case.assignee_id or ""
+        )
+    return CaseView(case, holder.email if holder else None, holder.name if holder else None)
 
 
 async def _member_case(uow: UnitOfWork, actor: Actor, address: str, case_id: str) -> Case:
@@ -56,11 +58,12 @@ async def _member_case(uow: UnitOfWork, actor: Actor, address: str, case_id: str
 async def _name_holder(uow: UnitOfWork, exc: Conflict) -> None:
     """Say who holds the case, by address and name, so the member knows whom to ask."""
     holder_id = exc.extra.get("holder", "")
-    address = (await staff_addresses(uow, {holder_id} if holder_id else set())).get(holder_id)
-    if address is not None:
-        exc.extra["holder"] = address
-        exc.message_sv = f"{exc.message_sv} ({address})"
-        exc.detail = f"The case is held by {address}."
+    holder = (await staff_by_id(uow, {holder_id} if holder_id else set())).get(holder_id)
+    if holder is not None:
+        exc.extra["holder"] = holder.email
+        exc.extra["holder_name"] = holder.name
+        exc.message_sv = f"{exc.message_sv} ({holder.name}, {holder.email})"
+        exc.detail = f"The case is held by {holder.email}."
 
 
 def _take(case: Case, actor: Actor) -> None:
@@ -132,6 +135,8 @@ class CaseSummary:
     message: Message
     # None when the message is above the actor's sign-in level: nothing of its content is opened.
     subject: str | None
+    # The name of the member holding the case, if anyone does.
+    holder_name: str | None = None
 
 
 async def case_summary(deps: Deps, actor: Actor, address: str, case_id: str) -> CaseSummary:
@@ -139,10 +144,13 @@ async def case_summary(deps: Deps, actor: Actor, address: str, case_id: str) -> 
     async with deps.store.unit_of_work(actor.org_id) as uow:
         case = await _member_case(uow, actor, address, case_id)
         message = await uow.messages.get(case.message_id)
+        holder = (await staff_by_id(uow, {case.assignee_id} if case.assignee_id else set())).get(
+            case.assignee_id or ""
+        )
     if message is None:
         raise NotFound("case")
     subject = None
     if may_open(actor.loa, message.loa):
         key = await open_key(deps, message)
         subject = open_content(key, message.org_id, message.message_id, message.sealed_content).subject
-    return CaseSummary(case, message, subject)
+    return CaseSummary(case, message, subject, holder.name if holder else None)

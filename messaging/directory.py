@@ -178,18 +178,12 @@ async def member_mailbox(uow: UnitOfWork, actor: Actor, address: str) -> Mailbox
     return box
 
 
-async def staff_addresses(uow: UnitOfWork, user_ids: set[str]) -> dict[str, str]:
-    """The e-mail addresses of staff members by id, for saying who holds a case."""
-    # One batched read for the whole page, however many members hold its cases.
-    return {user.user_id: user.email for user in await uow.staff.get_many(sorted(user_ids))}
-
-
-async def staff_names(deps: Deps, actor: Actor, user_ids: set[str]) -> dict[str, str]:
-    """The display names of staff members of the actor's organisation by id, for saying who holds a case."""
+async def staff_by_id(uow: UnitOfWork, user_ids: set[str]) -> dict[str, StaffUser]:
+    """Staff members by id, for saying who holds a case (by name and address)."""
     if not user_ids:
         return {}
-    async with deps.store.unit_of_work(actor.org_id) as uow:
-        return {user.user_id: user.name for user in await uow.staff.get_many(sorted(user_ids))}
+    # One batched read for the whole page, however many members hold its cases.
+    return {user.user_id: user for user in await uow.staff.get_many(sorted(user_ids))}
 
 
 async def profile(deps: Deps, actor: Actor) -> tuple[Organisation, list[Mailbox]]:

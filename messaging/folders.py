@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from messaging.directory import member_mailbox, staff_addresses
+from messaging.directory import member_mailbox, staff_by_id
 from messaging.errors import InvalidRequest
 from messaging.model import Actor, FolderItem, FolderPage
 from messaging.policy import may_open
@@ -12,7 +12,7 @@ from messaging.ports import Deps
 from messaging.reading import open_key
 from messaging.sealing import open_content
 from store.ports import AssignedFilter, UnitOfWork
-from store.records import Case, CaseStatus, Delivery, Mailbox, Message
+from store.records import Case, CaseStatus, Delivery, Mailbox, Message, StaffUser
 
 Folder = Literal["inbox", "sent", "links"]
 MAX_PAGE = 100
@@ -75,7 +75,7 @@ async def _inbox(
         )
         messages = {m.message_id: m for m in await uow.messages.get_many([c.message_id for c in cases.items])}
         own = {d.delivery_id: d for d in await uow.deliveries.for_messages(list(messages))}
-        holders = await staff_addresses(uow, {c.assignee_id for c in cases.items if c.assignee_id})
+        holders = await staff_by_id(uow, {c.assignee_id for c in cases.items if c.assignee_id})
         items = [
             await _inbox_item(
                 deps,
@@ -105,7 +105,7 @@ async def _inbox_item(
     message: Message,
     delivery: Delivery | None,
     case: Case | None = None,
-    assignee: str | None = None,
+    holder: StaffUser | None = None,
 ) -> FolderItem:
     recalled = delivery is not None and delivery.status == "recalled"
     # Above the sign-in's level: listed (so the recipient knows to step up), its subject not even decrypted.
@@ -117,7 +117,8 @@ async def _inbox_item(
         has_attachments=bool(message.attachments) and not recalled,
         delivery=delivery,
         case=case,
-        assignee=assignee,
+        assignee=holder.email if holder else None,
+        assignee_name=holder.name if holder else None,
         locked=locked,
     )
 

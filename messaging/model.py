@@ -83,8 +83,9 @@ class OpenedMessage:
 @dataclass(frozen=True, slots=True)
 class CaseView:
     case: Case
-    # The address of the member holding the case, if anyone does.
+    # The address and name of the member holding the case, if anyone does.
     holder: str | None
+    holder_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +97,9 @@ class FolderItem:
     case: Case | None = None
     # The delivery into the listed mailbox (inbox folders).
     delivery: Delivery | None = None
-    # The address of the member holding the case (function mailboxes).
+    # The address and name of the member holding the case (function mailboxes).
     assignee: str | None = None
+    assignee_name: str | None = None
     # Above the level of the actor's sign-in: listed, but nothing of its content is shown.
     locked: bool = False
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Frame, FrameLocator, Page, Route, expect
 
-from tests.browser.conftest import SCREENSHOTS, LiveServer, _axe_violations, screenshot_name
+from tests.browser.conftest import SCREENSHOTS, LiveServer, _axe_violations, screenshot_name, wait_until
 from tests.browser.staff import ANNA, SOCIAL, Staff, unique_address, unique_phone
 from tests.fixtures import LOOPBACK, free_port, stop_process, wait_until_listening
 
@@ -121,6 +121,7 @@ def test_development_sign_in_lists_the_demo_staff_and_opens_the_inbox(
     live_server: LiveServer,
     axe_source: str,
     request: pytest.FixtureRequest,
+    staff: Staff,
 ) -> None:
     tab = browser_tab(tabs, browser, live_server, axe_source, request)
     tab.page.goto("/app/")
@@ -142,6 +143,18 @@ def test_development_sign_in_lists_the_demo_staff_and_opens_the_inbox(
     assert tab.page.context.cookies() == []
     tab.page.get_by_role("button", name="Logga ut").click()
     expect(tab.page.get_by_role("heading", name="Logga in (utveckling)")).to_be_visible()
+
+    # The link in a staff notice (/app/#/message/<id>) opens that message once the reader has signed in.
+    sent = staff.send({"address": BERTIL}, loa=1, sender=CECILIA)
+    link = f"{live_server.base}/app/#/message/{sent.message_id}"
+    wait_until(
+        lambda: any(link in item.get("body", "") for item in staff.outbox(BERTIL)),
+        what=f"the notice to {BERTIL} with {link}",
+    )
+    tab.page.goto(link)
+    tab.page.get_by_role("button", name="Logga in som Bertil Berg").click()
+    expect(tab.page.get_by_role("heading", name=sent.subject, level=1)).to_be_visible()
+    assert tab.page.title() == f"{sent.subject} – Sigill"
 
 
 def test_teams_tab_sends_to_a_link_recipient_with_an_attachment_and_recalls_it(
@@ -318,7 +331,7 @@ def test_bertil_sees_the_case_anna_took_highlighted_with_her_name_and_cannot_tak
     bertil = teams_tab(tabs, browser, live_server, axe_source, request, BERTIL)
     _open_function_inbox(bertil)
     taken = bertil.app.get_by_role("row").filter(has_text=case.subject)
-    expect(taken).to_contain_text(f"Taget av {ANNA}")
+    expect(taken).to_contain_text("Taget av Anna Andersson")
     expect(taken).to_have_class(re.compile(r"\brow--taken\b"))
     # Highlighted: the taken row's cells are yellow, the free row's are not.
     assert (

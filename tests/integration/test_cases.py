@@ -26,12 +26,14 @@ async def test_take_release_close_reopen_delete(server: Server) -> None:
     taken = await server.post(_case_path(case_id, "take"), ANNA)
     assert taken.status == 200
     assert taken.body["assignee"] == ANNA
+    assert taken.body["assignee_name"] == "Anna Andersson"
 
     clash = await server.post(_case_path(case_id, "take"), BERTIL)
     assert clash.status == 409
     assert clash.body["code"] == "case_taken"
     assert clash.body["holder"] == ANNA
-    assert ANNA in clash.body["title"]
+    assert clash.body["holder_name"] == "Anna Andersson"
+    assert f"(Anna Andersson, {ANNA})" in clash.body["title"]
 
     released = await server.post(_case_path(case_id, "release"), ANNA)
     assert released.status == 200 and released.body["assignee"] is None

@@ -339,7 +339,9 @@ async def test_a_case_taken_by_anna_shows_her_name_to_bertil_and_his_take_is_ref
     assert "Taget av Anna Andersson · Öppet" in texts(row)
     refused = invoke_card(await press(server, bertil, connector, action_titled(case_card, "Ta ärendet")))
     # The refusal names the holder; the card escapes it as markdown-neutral text.
-    assert plain(f"Ärendet är redan taget av en annan handläggare. ({ANNA})") in texts(refused)
+    assert plain(f"Ärendet är redan taget av en annan handläggare. (Anna Andersson, {ANNA})") in texts(
+        refused
+    )
     assert "Taget av Anna Andersson" in texts(refused)
     bertils_manage = invoke_card(await press(server, bertil, connector, action_titled(row, "Hantera")))
     assert "Ta ärendet" in [a["title"] for a in actions(bertils_manage)]  # offered; the server decides

@@ -116,6 +116,7 @@ async def test_development_pages_are_framed_only_by_the_hosts_and_this_server(
     policy = _directives(headers["Content-Security-Policy"])
     assert policy["script-src"] == ["'self'"]
     assert policy["connect-src"] == ["'self'"]
+    assert policy["frame-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     expected = [*HOST_ORIGINS] if framed_by_hosts else []
@@ -142,6 +143,7 @@ async def test_production_pages_drop_this_server_from_framing_and_load_office_js
     assert browser["script-src"] == ["'self'"]
     # MSAL.js talks to the Entra authority; nothing else is reachable.
     assert browser["connect-src"] == ["'self'", "https://login.microsoftonline.com"]
+    assert browser["frame-src"] == ["'self'", "https://login.microsoftonline.com"]
     assert headers["Strict-Transport-Security"].startswith("max-age=")
 
     _, headers, _ = await _get(production_server, "/app/teams/")

@@ -16,7 +16,7 @@ export function field({ id, label, hint, error, make, extraClass = "" }) {
     { class: `form-group${error ? " form-group--error" : ""} ${extraClass}`.trim() },
     h("label", { class: "label", for: id }, label),
     hint ? h("div", { class: "hint", id: hintId }, hint) : null,
-    error ? h("p", { class: "error-message", id: errorId }, h("span", { class: "visually-hidden" }, "Fel: "), error) : null,
+    error ? h("p", { class: "error-message", id: errorId }, h("span", { class: "visually-hidden" }, t("error_prefix")), error) : null,
     make(describedBy, Boolean(error)),
   );
 }
@@ -35,7 +35,7 @@ export function fieldset({ id, legend, hint, error, children, extraClass = "" })
     },
     h("legend", { class: "label" }, legend),
     hint ? h("div", { class: "hint", id: hintId }, hint) : null,
-    error ? h("p", { class: "error-message", id: errorId }, h("span", { class: "visually-hidden" }, "Fel: "), error) : null,
+    error ? h("p", { class: "error-message", id: errorId }, h("span", { class: "visually-hidden" }, t("error_prefix")), error) : null,
     children,
   );
 }

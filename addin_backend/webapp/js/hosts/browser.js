@@ -45,8 +45,8 @@ function developmentHost(session) {
     },
     signOut() {
       sessionStorage.removeItem(KEY);
-      location.hash = "";
-      showDevSignIn();
+      // A fresh page: nothing of the signed-in app (its screens, its listeners) survives.
+      location.replace("/app/");
     },
   };
 }

@@ -163,7 +163,7 @@ export async function folderScreen(ctx, main, { address, folder }) {
     const kase = item.case;
     if (!kase) return h("td", {});
     const mine = kase.assignee && kase.assignee === ctx.me.email;
-    const state = kase.status === "closed" ? t("case_closed") : kase.assignee ? (mine ? t("taken_by_you") : t("taken_by", { who: kase.assignee })) : t("case_open");
+    const state = kase.status === "closed" ? t("case_closed") : kase.assignee ? (mine ? t("taken_by_you") : t("taken_by", { who: kase.assignee_name || kase.assignee })) : t("case_open");
     const actions = allowedActions(kase, mine);
     return h(
       "td",

@@ -246,8 +246,15 @@ export async function messageScreen(ctx, main, id, options = {}) {
     await load({ focus: `delivery-${index}` });
   }
 
-  /** The reply is a message in the sender's inbox that answers this one; look through the inbox for it. */
+  /**
+   * The delivery names its latest reply; a delivery answered before replies were recorded on it is found by
+   * looking through the sender's inbox for a message that answers this one.
+   */
   async function showReply(delivery) {
+    if (delivery.reply_message_id) {
+      ctx.navigate(`#/message/${encodeURIComponent(delivery.reply_message_id)}`);
+      return;
+    }
     const from = message.from;
     let cursor = null;
     try {
