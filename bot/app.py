@@ -38,7 +38,7 @@ from microsoft_agents.hosting.core.storage import Storage, StoreItem
 from adaptive_cards.strings import text
 from adaptive_cards.welcome import notice_card, refusal_card
 from addin_backend.problems import problem
-from bot import replies
+from bot import replies, sdk_tuning
 from bot.context import ACTOR_STATE_KEY, BotContext, BotSettings, locale, optional_module
 from bot.identity import TeamsIdentity
 from messaging.errors import SignInRefused
@@ -110,6 +110,7 @@ class _NoState(Storage):
 def build_bot(deps: Deps, settings: BotSettings, credentials: BotCredentials | None) -> Bot:
     """The application, its adapter and the handlers; `credentials` None means development (anonymous)."""
     auth_config = _auth_config(credentials) if credentials is not None else None
+    sdk_tuning.remember_product_info()
     connections = connection_manager(credentials)
     adapter = CloudAdapter(connection_manager=connections)
     adapter.on_turn_error = _on_adapter_error

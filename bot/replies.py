@@ -20,14 +20,15 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import CardFactory, MessageFactory, TurnContext
 
-from adaptive_cards.elements import Element, check_limits
+from adaptive_cards.elements import Element
+
+# Teams' limits (40 KB, six actions per set) are checked once, where every card is made (adaptive_cards.elements.card).
 
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
 def card_response(card: Element) -> AdaptiveCardInvokeResponse:
-    """The answer to an Action.Execute: the card that replaces the pressed one (Teams' limits checked)."""
-    check_limits(card)
+    """The answer to an Action.Execute: the card that replaces the pressed one."""
     return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=ContentTypes.adaptive_card, value=card)
 
 
@@ -35,7 +36,6 @@ def dialog_response(
     card: Element, title: str, *, width: str = "large", height: str = "large"
 ) -> dict[str, Any]:
     """The answer to task/fetch (or a task/submit that shows another card): a dialog holding `card`."""
-    check_limits(card)
     return {
         "task": {
             "type": "continue",
@@ -68,7 +68,6 @@ def close_dialog() -> dict[str, Any]:
 
 async def reply_card(turn_context: TurnContext, card: Element) -> None:
     """Send `card` into the conversation of a message or conversationUpdate turn."""
-    check_limits(card)
     await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
 
