@@ -17,6 +17,7 @@ from aiohttp import web
 from adaptive_cards.elements import plain
 from tests.fixtures import free_port
 from tests.integration.harness import ANNA, BERTIL, Server
+from tests.integration.tampering import all_stored_bytes
 from tests.integration.teams_harness import (
     BotAnswer,
     FakeConnector,
@@ -538,3 +539,29 @@ async def _upload(
     )
     await response.read()
     return response
+
+
+async def test_a_message_composed_in_teams_reaches_the_store_only_sealed(
+    server: Server, connector: FakeConnector
+) -> None:
+    anna = dev_teams_user(ANNA)
+    subject, body, phone, file_bytes = (
+        "TEAMS-MARKÖR-ÄMNE-3c1d",
+        "TEAMS-MARKÖR-TEXT-8e2f",
+        "0701114455",
+        b"TEAMS-BILAGA-6a7b",
+    )
+    draft, _ = await _new_draft(server, connector, anna)
+    typed = {"draft": draft, "recipients": "markor@example.org", "subject": subject, "body": body, "loa": "2"}
+    url = _dialog_url(
+        await post_activity(server, task_fetch(anna, connector, {"verb": "compose.files", **typed}))
+    )
+    await _upload(server, url, [("markor.txt", file_bytes * 50, "text/plain")])
+    await _press(server, connector, anna, "compose.refresh", typed)
+    await _press(server, connector, anna, "compose.send", typed | {"method_0": "sms", "phone_0": phone})
+    sent = await _sent_item(server, ANNA, subject)  # it was sent, and reads back whole
+    assert sent["subject"] == subject
+
+    stored = await all_stored_bytes(server)
+    for marker in (subject.encode(), body.encode(), phone.encode(), b"+46701114455", file_bytes):
+        assert marker not in stored, marker
