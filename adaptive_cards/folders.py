@@ -149,18 +149,18 @@ def _row(row: FolderRow, view: FolderView, locale: Locale) -> Element:
             ]},
         ],
     }  # fmt: skip
-    items: list[Element] = [columns]
+    # Each row has buttons of its own rather than a select action on the whole row: a selectable row is one
+    # button whose name hides the row's text from a screen reader, and a Hantera inside it would be a button in
+    # a button (WCAG 2.5.3, 4.1.2).
+    buttons = [_open_row(row, view, locale)]
     mailbox_id = view.mailbox.mailbox_id if view.mailbox else None
     if row.case is not None and mailbox_id is not None:
-        items += action_sets(
-            [
-                execute(
-                    text(locale, "case.manage"), verbs.CASE_MANAGE, mailbox=mailbox_id, case=row.case.case_id
-                )
-            ]
+        buttons.append(
+            execute(text(locale, "case.manage"), verbs.CASE_MANAGE, mailbox=mailbox_id, case=row.case.case_id)
         )
+    items: list[Element] = [columns, *action_sets(buttons)]
     taken = row.case is not None and row.case.holder_name is not None
-    props: dict[str, object] = {"separator": True, "selectAction": _open_row(row, view, locale)}
+    props: dict[str, object] = {"separator": True}
     if taken:
         props["style"] = "warning"
     return container(items, **props)
@@ -178,7 +178,7 @@ def _case_line(row: FolderRow, locale: Locale) -> Element:
 
 def _open_row(row: FolderRow, view: FolderView, locale: Locale) -> Element:
     """Inbox and Sent open the message (a dialog); Links opens the recipient's details."""
-    title = text(locale, "folder.open_row")
     if view.folder == "links" and row.delivery_id is not None:
+        title = text(locale, "folder.details_row")
         return execute(title, verbs.DETAILS_OPEN, message=row.message_id, delivery=row.delivery_id)
-    return dialog(title, verbs.MESSAGE_OPEN, message=row.message_id)
+    return dialog(text(locale, "folder.open_row"), verbs.MESSAGE_OPEN, message=row.message_id)

@@ -112,6 +112,7 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "folder.to": ("Till {name}", "To {name}"),
     "folder.attachments": ("Har bilagor", "Has attachments"),
     "folder.open_row": ("Öppna", "Open"),
+    "folder.details_row": ("Visa status", "Show status"),
     # Statuses (the word is what a screen reader says beside the icon)
     "status.unopened": ("Oöppnat", "Unopened"),
     "status.opened": ("Öppnat", "Opened"),

@@ -106,7 +106,12 @@ def test_anna_composes_sends_and_sees_the_message_unopened_in_sent(walk: Walk, s
     latest_card(walk.page).get_by_role("button", name="Skicka", exact=True).click()
     sent = latest_card(walk.page)
     expect(sent.get_by_text("Skickade")).to_be_visible()
-    row = sent.locator(".ac-selectable", has_text=subject)
+    # The row is the innermost container holding the subject and its own Öppna button.
+    row = (
+        sent.locator(".ac-container", has_text=subject)
+        .filter(has=walk.page.get_by_role("button", name="Öppna"))
+        .last
+    )
     expect(row).to_contain_text("Oöppnat")
     expect(row).to_contain_text(recipient)
     walk.check("sent")

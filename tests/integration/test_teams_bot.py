@@ -171,11 +171,30 @@ async def open_folder(
 
 
 def row_of(card: dict[str, Any], subject: str) -> dict[str, Any]:
-    """The row (a Container with a select action) that shows `subject`."""
-    rows = [node for node in nodes(card) if node.get("type") == "Container" and "selectAction" in node]
+    """The row (a Container with its own Öppna or Visa status button) that shows `subject`."""
+    containers = [node for node in nodes(card) if node.get("type") == "Container"]
+    rows = [c for c in containers if any(_row_verb(a) in ROW_VERBS for a in row_buttons(c))]
     matching = [row for row in rows if subject in texts(row)]
     assert len(matching) == 1, [texts(row) for row in rows]
     return matching[0]
+
+
+ROW_VERBS = ("message.open", "details.open")
+
+
+def row_buttons(row: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for item in row.get("items", []) if item.get("type") == "ActionSet" for a in item["actions"]]
+
+
+def _row_verb(action: dict[str, Any]) -> str | None:
+    verb = action.get("verb") or action.get("data", {}).get("verb")
+    return str(verb) if verb else None
+
+
+def open_button(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's button that opens its message (a dialog) or its recipient's status."""
+    [button] = [a for a in row_buttons(row) if _row_verb(a) in ROW_VERBS]
+    return button
 
 
 def nodes(value: Any) -> list[dict[str, Any]]:
@@ -258,7 +277,7 @@ async def test_recall_of_an_unopened_delivery_asks_first_then_the_link_no_longer
     subject = unique("Återkallas")
     message_id, delivery_id, address = await send_link(server, subject)
     links = await open_folder(server, anna, connector, "links")
-    open_details = row_of(links, subject)["selectAction"]
+    open_details = open_button(row_of(links, subject))
     assert (open_details["verb"], open_details["data"]) == (
         "details.open",
         {"message": message_id, "delivery": delivery_id},
@@ -291,7 +310,7 @@ async def test_the_message_dialog_shows_content_at_the_users_level_and_only_a_po
 
     inbox = await open_folder(server, anna, connector, "inbox")
     assert "Kräver tillitsnivå 3" in texts(inbox)
-    open_readable = row_of(inbox, readable)["selectAction"]
+    open_readable = open_button(row_of(inbox, readable))
     assert open_readable["type"] == "Action.Submit"
     assert open_readable["data"]["msteams"] == {"type": "task/fetch"}
     dialog = dialog_card(await post_activity(server, task_fetch(anna, connector, open_readable["data"])))
@@ -581,7 +600,7 @@ async def test_visa_svar_opens_the_recipients_reply_from_the_details_card(
             server,
             anna,
             connector,
-            row_of(await open_folder(server, anna, connector, "links"), subject)["selectAction"],
+            open_button(row_of(await open_folder(server, anna, connector, "links"), subject)),
         )
     )
     assert "Visa svar" not in [a["title"] for a in actions(details_before)]

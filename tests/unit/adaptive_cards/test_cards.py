@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -188,9 +189,11 @@ def test_pager_carries_only_cursors_and_rows_open_the_message_dialog() -> None:
         {"folder": "inbox", "cursor": "c1"},
     )
     assert verb_and_data(action(card, "Nästa")) == (verbs.FOLDER_PAGE, {"folder": "inbox", "cursor": "c3"})
-    rows = [node for node in nodes(card) if node.get("type") == "Container" and "selectAction" in node]
+    rows = folder_rows(card)
     assert len(rows) == 10
-    assert rows[0]["selectAction"]["data"] == {
+    assert "selectAction" not in rows[0]
+    assert open_button(rows[0])["title"] == "Öppna"
+    assert open_button(rows[0])["data"] == {
         "msteams": {"type": "task/fetch"},
         "verb": "message.open",
         "message": "msg-0000",
@@ -198,10 +201,36 @@ def test_pager_carries_only_cursors_and_rows_open_the_message_dialog() -> None:
     assert card["refresh"]["action"]["data"] == {"folder": "inbox", "cursor": "c2"}
 
 
+ROW_VERBS = (verbs.MESSAGE_OPEN, verbs.DETAILS_OPEN)
+
+
+def row_buttons(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The actions of the ActionSets directly in a row."""
+    return [a for item in row.get("items", []) if item.get("type") == "ActionSet" for a in item["actions"]]
+
+
+def folder_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a folder card: containers whose own buttons open a message or a recipient's status."""
+    containers = [node for node in nodes(card) if node.get("type") == "Container"]
+    return [c for c in containers if any(_verb(a) in ROW_VERBS for a in row_buttons(c))]
+
+
+def _verb(action: dict[str, Any]) -> str | None:
+    # Action.Execute names its verb; an Action.Submit that opens a dialog carries it in its data.
+    verb = action.get("verb") or action.get("data", {}).get("verb")
+    return str(verb) if verb else None
+
+
+def open_button(row: dict[str, Any]) -> dict[str, Any]:
+    [button] = [a for a in row_buttons(row) if _verb(a) in ROW_VERBS]
+    return button
+
+
 def test_links_rows_open_the_recipient_details_and_name_the_method() -> None:
     card = CARDS["links-page"]("sv")
-    rows = [node for node in nodes(card) if node.get("type") == "Container" and "selectAction" in node]
-    assert verb_and_data(rows[1]["selectAction"]) == (
+    rows = folder_rows(card)
+    assert open_button(rows[1])["title"] == "Visa status"
+    assert verb_and_data(open_button(rows[1])) == (
         verbs.DETAILS_OPEN,
         {"message": "msg-0001", "delivery": "dlv-1"},
     )
@@ -221,7 +250,10 @@ def test_function_mailbox_marks_taken_cases_and_offers_hantera_and_filters() -> 
         "sv",
         refresh_user_ids=["29:a", "29:b"],
     )
-    containers = [node for node in nodes(card) if node.get("type") == "Container" and "selectAction" in node]
+    containers = folder_rows(card)
+    # Hantera is the row's own button beside Öppna, never a button inside a selectable row.
+    assert [a["title"] for a in row_buttons(containers[0])] == ["Öppna", "Hantera"]
+    assert not [node for node in nodes(card) if "selectAction" in node]
     assert containers[0]["style"] == "warning"
     assert "Taget av Anna Andersson · Öppet" in texts(containers[0])
     assert "style" not in containers[2]
