@@ -50,3 +50,20 @@ async def small_server(
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Keep the tests of one backend together, so each module starts two servers, not one per test.
     items.sort(key=lambda item: ("cosmos" in item.nodeid, item.nodeid.split("::")[0]))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+async def web_only_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Server]:
+    """A server that only serves: a separate `sigill worker` process sends."""
+    backend = request.param
+    settings = server_settings(
+        backend,
+        tmp_path_factory.mktemp(f"web-only-{backend}"),
+        free_port(),
+        _cosmos(request, backend),
+        worker={"run_in_serve": False},
+    )
+    async for running in run_server(settings):
+        yield running

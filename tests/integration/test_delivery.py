@@ -166,23 +166,6 @@ async def test_the_outbox_pages_answer_only_loopback_hosts(server: Server) -> No
             assert resp.status == 403, path
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def web_only_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Server]:
-    """A server that only serves: a separate `sigill worker` process sends."""
-    backend = request.param
-    settings = server_settings(
-        backend,
-        tmp_path_factory.mktemp(f"web-only-{backend}"),
-        free_port(),
-        _cosmos(request, backend),
-        worker={"run_in_serve": False},
-    )
-    async for running in run_server(settings):
-        yield running
-
-
 async def test_sigill_worker_sends_apart_from_the_server_and_stops_on_sigterm(
     web_only_server: Server,
 ) -> None:

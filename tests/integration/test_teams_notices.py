@@ -328,23 +328,6 @@ async def stored_reference(server: Server, email: str) -> ConversationReference:
     return found
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def web_only_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Server]:
-    """A server that only serves: a separate `sigill worker` process sends."""
-    backend = request.param
-    settings = server_settings(
-        backend,
-        tmp_path_factory.mktemp(f"notices-web-only-{backend}"),
-        free_port(),
-        _cosmos(request, backend),
-        worker={"run_in_serve": False},
-    )
-    async for started in run_server(settings):
-        yield started
-
-
 async def test_sigill_worker_sends_the_card_without_a_web_server(
     web_only_server: Server, connector: FakeConnector
 ) -> None:
