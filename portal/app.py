@@ -12,7 +12,7 @@ from typing import Final
 
 from aiohttp import web
 
-from portal import account_pages, link_pages
+from portal import about_pages, account_pages, link_pages
 from portal.context import PORTAL, Portal
 from portal.middleware import portal_headers
 
@@ -26,3 +26,5 @@ def add_portal(app: web.Application, portal: Portal) -> None:
     link_pages.add_routes(app)
     # Registered recipients' pages (/konto/...).
     account_pages.add_routes(app)
+    # The root address, and the privacy and terms pages the Teams app package links to.
+    about_pages.add_routes(app)

@@ -18,7 +18,7 @@ from portal.templating import LANGUAGE, language_of, render
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-PORTAL_PREFIXES: Final = ("/r/", "/konto", "/static/")
+PORTAL_PREFIXES: Final = ("/r/", "/konto", "/static/", "/privacy", "/terms")
 LANGUAGE_COOKIE: Final = "sigill_lang"
 _YEAR: Final = 365 * 24 * 3600
 # Set once a portal response is prepared: from then on an error must end the connection, not answer again.
