@@ -62,21 +62,19 @@ def _compose_card(view: ComposeView, locale: Locale, body_chars: int) -> Element
             "recipients",
             text(locale, "compose.recipients"),
             cut(view.recipients_text, RECIPIENTS_MAX_CHARS)[0],
-            locale,
-            required=True,
         ),
         errors,
         placeholder=text(locale, "compose.recipients.placeholder"),
         maxLength=RECIPIENTS_MAX_CHARS,
     )
     body += _field(
-        _input("subject", text(locale, "compose.subject"), view.subject, locale, required=True),
+        _input("subject", text(locale, "compose.subject"), view.subject),
         errors,
         maxLength=SUBJECT_MAX_CHARS,
     )
     kept_body, cut_body = cut(view.body, body_chars)
     body += _field(
-        _input("body", text(locale, "compose.body"), kept_body, locale, required=True),
+        _input("body", text(locale, "compose.body"), kept_body),
         errors,
         isMultiline=True,
         maxLength=BODY_MAX_CHARS,
@@ -103,11 +101,10 @@ def _compose_card(view: ComposeView, locale: Locale, body_chars: int) -> Element
     return card(body, locale, actions=actions)
 
 
-def _input(field_id: str, label: str, value: str, locale: Locale, *, required: bool = False) -> Element:
-    element: Element = {"type": "Input.Text", "id": field_id, "label": label, "value": value}
-    if required:
-        element |= {"isRequired": True, "errorMessage": text(locale, "compose.required")}
-    return element
+def _input(field_id: str, label: str, value: str) -> Element:
+    # No `isRequired`: Teams would then refuse every button of the card (Uppdatera val, Lägg till filer) until all
+    # fields are filled. What is missing is said on Skicka, by the server, under its field.
+    return {"type": "Input.Text", "id": field_id, "label": label, "value": value}
 
 
 def _field(element: Element, errors: dict[str, str], **props: Any) -> list[Element]:
@@ -131,7 +128,7 @@ def _level(view: ComposeView, locale: Locale) -> list[Element]:
     choices = [{"title": text(locale, f"compose.loa.{level}"), "value": str(level)} for level in LEVELS]
     choice_set: Element = {
         "type": "Input.ChoiceSet", "id": "loa", "label": text(locale, "compose.loa"), "style": "expanded",
-        "choices": choices, "isRequired": True, "errorMessage": text(locale, "compose.required"),
+        "choices": choices,
     }  # fmt: skip
     if view.loa in LEVELS:
         choice_set["value"] = str(view.loa)
@@ -152,7 +149,6 @@ def _link_recipient(
         "type": "Input.ChoiceSet", "id": f"method_{index}", "style": "compact", "separator": True,
         "label": text(locale, "compose.method", address=address),
         "choices": [{"title": text(locale, f"method.{method}"), "value": method} for method in allowed],
-        "isRequired": True, "errorMessage": text(locale, "compose.required"),
     }  # fmt: skip
     # Before the sender chooses, the lowest method that reaches the level is preselected, so the one field
     # it needs is already there; "Uppdatera val" shows the field of another choice.
@@ -161,7 +157,7 @@ def _link_recipient(
     items = _field(method_input, errors)
     if (kind := _NEEDS.get(method)) is not None:
         value = recipient.phone if kind == "phone" else recipient.personal_number
-        field = _input(f"{kind}_{index}", text(locale, f"compose.{kind}", address=address), value, locale)
+        field = _input(f"{kind}_{index}", text(locale, f"compose.{kind}", address=address), value)
         items += _field(field, errors, placeholder=text(locale, f"compose.{kind}.placeholder"), maxLength=40)
     return items
 

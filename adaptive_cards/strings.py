@@ -92,7 +92,6 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "compose.add_files": ("Lägg till filer", "Add files"),
     "compose.update": ("Uppdatera val", "Update choices"),
     "compose.send": ("Skicka", "Send"),
-    "compose.required": ("Fältet måste fyllas i.", "This field is required."),
     "compose.draft_gone": (
         "Utkastet finns inte längre (det har skickats eller legat orört för länge). Börja ett nytt meddelande.",
         "The draft no longer exists (it was sent or left untouched too long). Start a new message.",

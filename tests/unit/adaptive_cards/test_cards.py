@@ -139,10 +139,14 @@ def test_validation_errors_sit_under_their_fields_and_keep_what_was_typed() -> N
     assert "Meddelandet kunde inte skickas." in texts(card)
 
 
-def test_required_fields_are_marked() -> None:
-    fields = inputs(compose_card(ComposeView(draft_id="d"), "sv"))
-    assert all(fields[name]["isRequired"] for name in ("recipients", "subject", "body", "loa"))
-    assert "value" not in fields["loa"]
+def test_no_input_holds_back_the_cards_other_buttons() -> None:
+    # A required input makes Teams refuse every button until it is filled: Uppdatera val and Lägg till filer
+    # must work on a half-written message. What is missing is said on Skicka, under its field.
+    fields = inputs(compose_card(_compose(), "sv"))
+    assert {"recipients", "subject", "body", "loa"} <= set(fields)
+    assert any(name.startswith("method_") for name in fields)
+    assert not [name for name, field in fields.items() if field.get("isRequired")]
+    assert "value" not in inputs(compose_card(ComposeView(draft_id="d"), "sv"))["loa"]
 
 
 def test_a_body_longer_than_a_card_holds_is_cut_with_a_notice() -> None:
