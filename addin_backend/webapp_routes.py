@@ -47,6 +47,8 @@ HOST_FRAME_ANCESTORS: Final = (
 )
 OFFICE_JS_CDN: Final = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
 OFFICE_JS_STANDIN: Final = "/app/dev/office-standin.js"
+# What the Outlook panes' <head> loads: Office.js from wherever this deployment takes it (office_js below).
+OFFICE_JS_PATH: Final = "/app/outlook/office.js"
 CONTENT_TYPES: Final[dict[str, str]] = {
     ".html": "text/html",
     ".js": "text/javascript",
@@ -157,6 +159,22 @@ async def webapp_file(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def office_js(request: web.Request) -> web.StreamResponse:
+    """Office.js for the Outlook panes' <head>, as Microsoft asks it to be loaded (before the page's own script):
+    in production a redirect to Microsoft's CDN (the panes' policy allows that origin), in development the stand-in.
+    """
+    config = request.app[WEBAPP_CONFIG]
+    if config.production:
+        raise web.HTTPFound(OFFICE_JS_CDN)
+    path = _resolve(OFFICE_JS_STANDIN.removeprefix("/app/"), config)
+    if path is None:
+        raise web.HTTPNotFound()
+    response = web.FileResponse(path, headers={"Cache-Control": CACHE_CONTROL})
+    response.content_type = CONTENT_TYPES[".js"]
+    response.charset = "utf-8"
+    return response
+
+
 async def app_root(request: web.Request) -> web.StreamResponse:
     raise web.HTTPPermanentRedirect("/app/")
 
@@ -165,4 +183,5 @@ def add_webapp(app: web.Application, config: WebappConfig) -> None:
     app[WEBAPP_CONFIG] = config
     app.router.add_get("/app", app_root)
     app.router.add_get("/app/config.json", config_json)
+    app.router.add_get(OFFICE_JS_PATH, office_js)
     app.router.add_get("/app/{path:.*}", webapp_file)

@@ -225,3 +225,24 @@ async def test_development_files_exist_only_in_development(
     # The scripted Teams host answers TeamsJS for this origin only.
     _, _, host_script = await _get(dev_server, "/app/dev/hosts/teams-host.js")
     assert re.search(r"event\.origin !== location\.origin", host_script)
+
+
+async def test_the_outlook_panes_load_office_js_in_their_head_from_where_the_deployment_takes_it(
+    dev_server: Server, production_server: Server
+) -> None:
+    for pane in ("/app/outlook/compose.html", "/app/outlook/read.html"):
+        _, _, page = await _get(dev_server, pane)
+        head = page.partition("</head>")[0]
+        # A classic script before the page's module: Office.js is there before the pane's own code runs.
+        assert head.index('<script src="/app/outlook/office.js"></script>') < head.index('type="module"'), (
+            pane
+        )
+
+    status, headers, script = await _get(dev_server, "/app/outlook/office.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    _, _, standin = await _get(dev_server, "/app/dev/office-standin.js")
+    assert script == standin
+
+    status, headers, _ = await _get(production_server, "/app/outlook/office.js")
+    assert status == 302
+    assert headers["Location"] == "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"

@@ -18,7 +18,8 @@ export async function startOutlookPane(view) {
   let config;
   try {
     config = await loadConfig();
-    await loadScript(config.office_js);
+    // The page's <head> loads Office.js (/app/outlook/office.js); a page without it gets it here.
+    if (typeof Office === "undefined") await loadScript(config.office_js);
     await Office.onReady();
   } catch {
     // No configuration, or Office.js did not load (a network or a proxy in the way): say so, plainly.
