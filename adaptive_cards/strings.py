@@ -24,8 +24,10 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "welcome.mailboxes": ("Funktionsbrevlådor", "Function mailboxes"),
     "refusal.title": ("Sigill är inte tillgängligt för dig", "Sigill is not available to you"),
     "refusal.text": (
-        "Din organisation eller ditt konto är inte anslutet till Sigill. Kontakta din administratör.",
-        "Your organisation or your account is not connected to Sigill. Contact your administrator.",
+        "Din organisation eller ditt konto är inte anslutet till Sigill. Är du ny i Sigill? Öppna fliken "
+        "Meddelanden en gång, så kopplas ditt konto, och försök sedan igen. Annars: kontakta din administratör.",
+        "Your organisation or your account is not connected to Sigill. New to Sigill? Open the Messages tab "
+        "once, which connects your account, then try again. Otherwise, contact your administrator.",
     ),
     # Answers to a failed action
     "error.title": ("Det gick inte", "That did not work"),

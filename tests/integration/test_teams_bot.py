@@ -82,7 +82,8 @@ async def test_an_unknown_tenant_gets_the_refusal_card_and_nothing_else(
     [card] = connector.cards()
     assert texts(card) == [
         "Sigill är inte tillgängligt för dig",
-        "Din organisation eller ditt konto är inte anslutet till Sigill. Kontakta din administratör.",
+        "Din organisation eller ditt konto är inte anslutet till Sigill. Är du ny i Sigill? Öppna fliken "
+        "Meddelanden en gång, så kopplas ditt konto, och försök sedan igen. Annars: kontakta din administratör.",
     ]
     assert actions(card) == []
     assert len(connector.activities) == 1
