@@ -17,8 +17,6 @@ from __future__ import annotations
 import logging
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
-from datetime import datetime
 from typing import Final
 
 from microsoft_agents.activity import Activity
@@ -27,6 +25,7 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.context import BotContext
 from bot.identity import teams_user
 from messaging.model import Actor
+from messaging.teams_contacts import Fingerprint, fingerprint, keep_reference
 from store.errors import ConflictError, StoreError
 from store.ports import Store
 from store.records import ConversationReference
@@ -35,8 +34,6 @@ log = logging.getLogger(__name__)
 
 # Users remembered per store (the least recently seen are forgotten first, and cost one read when back).
 REMEMBERED: Final = 10_000
-
-type Fingerprint = tuple[str, str, str, str, str, str, str]
 
 
 class _Remembered:
@@ -86,18 +83,6 @@ def reference_of(activity: Activity, actor: Actor) -> ConversationReference | No
     )
 
 
-def fingerprint(reference: ConversationReference) -> Fingerprint:
-    return (
-        reference.service_url,
-        reference.conversation_id,
-        reference.bot_id,
-        reference.tenant_id,
-        reference.aad_object_id,
-        reference.channel_id,
-        reference.locale,
-    )
-
-
 async def remember(ctx: BotContext, turn_context: TurnContext, actor: Actor) -> None:
     """Store the turn's conversation reference for `actor` when it differs from the one stored."""
     if actor.kind != "staff":
@@ -111,7 +96,7 @@ async def remember(ctx: BotContext, turn_context: TurnContext, actor: Actor) -> 
     if remembered.matches(key, current):
         return
     try:
-        await _save(store, seen, ctx.deps.clock)
+        await keep_reference(ctx.deps, seen)
     except ConflictError:
         # Another turn of the same user stored it at the same moment: theirs is as good.
         return
@@ -119,17 +104,3 @@ async def remember(ctx: BotContext, turn_context: TurnContext, actor: Actor) -> 
         log.warning("the Teams conversation reference could not be kept now (%s)", type(exc).__name__)
         return
     remembered.keep(key, current)
-
-
-async def _save(store: Store, seen: ConversationReference, clock: Callable[[], datetime]) -> None:
-    async with store.unit_of_work(seen.org_id) as uow:
-        stored = await uow.references.get(seen.user_id)
-        if stored is not None and fingerprint(stored) == fingerprint(seen):
-            return
-        seen.updated_at = clock()
-        if stored is None:
-            uow.references.add(seen)
-        else:
-            seen.version = stored.version
-            uow.references.update(seen)
-        await uow.commit()
